@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything seqgate needs to build, test and demo on Debian 12. Idempotent: packages
+# already present are skipped, so a second run costs a dpkg query and nothing else.
+set -euo pipefail
+
+# Build: compilers, CMake/Ninja, and the -dev packages the code links against.
+BUILD_PKGS=(
+  build-essential g++ clang-14 cmake ninja-build pkg-config
+  libboost-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+)
+# Test and benchmark peers: independent tools that check our output.
+TEST_PKGS=(
+  zstd coreutils openssl time python3 python3-tuspy
+)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+# npm peers (tus-js-client, @tus/server) live in tests/peers with a lockfile; installed only
+# when that folder exists, into it, never globally.
+if [[ -f "$(dirname "$0")/../tests/peers/package.json" ]]; then
+  (cd "$(dirname "$0")/../tests/peers" && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --silent; })
+fi

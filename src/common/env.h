@@ -1,0 +1,75 @@
+// Env: the seam between seqgate and the operating system's filesystem.
+//
+// Everything that reads instrument files or writes state goes through an Env, so tests can
+// substitute one that fails, lies about sizes or drops unsynced writes (LevelDB's Env and
+// ninja's DiskInterface are the models). Env::Default() is the real POSIX implementation.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/status.h"
+
+namespace seqgate {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kFifo, kSocket, kDevice, kOther };
+std::string_view FileTypeName(FileType t);
+
+// What identifies a version of a file: if any field changes, the content may have changed.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  FileType type = FileType::kOther;
+
+  bool operator==(const FileIdentity&) const = default;
+  // Human description of how `now` differs from `*this` ("size 10 → 12, mtime …"); empty if equal.
+  std::string DescribeChange(const FileIdentity& now) const;
+};
+
+// A file opened for positional reads. Safe to call ReadAt from several threads at once.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to buf.size() bytes at `offset`; returns how many were read. Fewer than requested
+  // means end of file.
+  virtual Result<size_t> ReadAt(uint64_t offset, MutableByteView buf) const = 0;
+  // The identity of the open file (fstat): cannot be fooled by a rename of the path.
+  virtual Result<FileIdentity> Stat() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
+// A file being written sequentially. Not thread-safe.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(ByteView data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  virtual const std::string& path() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX environment. Never deleted.
+  static Env* Default();
+
+  // Opens a regular file for reading. Directories, FIFOs, sockets and devices are refused
+  // with kInvalidArgument naming the type; opening never blocks (a FIFO without writer).
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) = 0;
+
+  // Creates (or truncates) a file for writing with the given permission bits.
+  virtual Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path,
+                                                               uint32_t mode = 0644) = 0;
+
+  // lstat: symlinks are reported as symlinks, never followed.
+  virtual Result<FileIdentity> Stat(const std::string& path) = 0;
+};
+
+}  // namespace seqgate

@@ -1,0 +1,178 @@
+// The real Env: POSIX calls, retried on EINTR, errors mapped to Status with path and operation.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/env.h"
+
+namespace seqgate {
+namespace {
+
+FileType TypeOf(mode_t m) {
+  if (S_ISREG(m)) return FileType::kRegular;
+  if (S_ISDIR(m)) return FileType::kDirectory;
+  if (S_ISLNK(m)) return FileType::kSymlink;
+  if (S_ISFIFO(m)) return FileType::kFifo;
+  if (S_ISSOCK(m)) return FileType::kSocket;
+  if (S_ISCHR(m) || S_ISBLK(m)) return FileType::kDevice;
+  return FileType::kOther;
+}
+
+FileIdentity IdentityOf(const struct stat& st) {
+  FileIdentity id;
+  id.device = static_cast<uint64_t>(st.st_dev);
+  id.inode = static_cast<uint64_t>(st.st_ino);
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  id.type = TypeOf(st.st_mode);
+  return id;
+}
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Result<size_t> ReadAt(uint64_t offset, MutableByteView buf) const override {
+    size_t done = 0;
+    while (done < buf.size()) {
+      const ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
+                                static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "read", path_);
+      }
+      if (n == 0) break;  // end of file
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+  Result<FileIdentity> Stat() const override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return ErrnoStatus(errno, "fstat", path_);
+    return IdentityOf(st);
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Append(ByteView data) override {
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "write", path_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    // No retry on failure: after a failed fsync the page cache may have dropped the data
+    // (the PostgreSQL fsync lesson), so the caller must treat the file as lost.
+    if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", path_);
+    return Status::Ok();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return Status::Ok();
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return ErrnoStatus(errno, "close", path_);
+    return Status::Ok();
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) override {
+    // O_NONBLOCK so that opening a FIFO without a writer does not hang; it is refused below.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return ErrnoStatus(errno, "open", path);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, "fstat", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return InvalidArgument("'" + path + "' is a " + std::string(FileTypeName(TypeOf(st.st_mode))) +
+                             ", not a regular file");
+    }
+    // Regular files ignore O_NONBLOCK for reads, but clear it so nothing depends on that.
+    ::fcntl(fd, F_SETFL, 0);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
+  }
+
+  Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path,
+                                                       uint32_t mode) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return ErrnoStatus(errno, "create", path);
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  Result<FileIdentity> Stat(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
+    return IdentityOf(st);
+  }
+};
+
+}  // namespace
+
+std::string_view FileTypeName(FileType t) {
+  switch (t) {
+    case FileType::kRegular: return "regular file";
+    case FileType::kDirectory: return "directory";
+    case FileType::kSymlink: return "symbolic link";
+    case FileType::kFifo: return "FIFO";
+    case FileType::kSocket: return "socket";
+    case FileType::kDevice: return "device";
+    case FileType::kOther: return "special file";
+  }
+  return "special file";
+}
+
+std::string FileIdentity::DescribeChange(const FileIdentity& now) const {
+  std::string d;
+  auto add = [&d](const std::string& part) {
+    if (!d.empty()) d += ", ";
+    d += part;
+  };
+  if (size != now.size) add("size " + std::to_string(size) + " -> " + std::to_string(now.size));
+  if (mtime_ns != now.mtime_ns) add("mtime changed");
+  if (inode != now.inode || device != now.device) add("replaced by another file (inode)");
+  if (type != now.type) add("type changed");
+  return d;
+}
+
+Env* Env::Default() {
+  static PosixEnv* const env = new PosixEnv();  // never destroyed: used until exit
+  return env;
+}
+
+}  // namespace seqgate
