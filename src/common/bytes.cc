@@ -48,7 +48,8 @@ std::string Base64Encode(ByteView b) {
   out.reserve((b.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= b.size(); i += 3) {
-    uint32_t v = static_cast<uint32_t>(b[i]) << 16 | static_cast<uint32_t>(b[i + 1]) << 8 | b[i + 2];
+    uint32_t v =
+        static_cast<uint32_t>(b[i]) << 16 | static_cast<uint32_t>(b[i + 1]) << 8 | b[i + 2];
     out += kB64[v >> 18];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];

@@ -38,8 +38,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   Result<size_t> ReadAt(uint64_t offset, MutableByteView buf) const override {
     size_t done = 0;
     while (done < buf.size()) {
-      const ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
-                                static_cast<off_t>(offset + done));
+      const ssize_t n =
+          ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus(errno, "read", path_);
@@ -119,7 +119,8 @@ class PosixEnv final : public Env {
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
-      return InvalidArgument("'" + path + "' is a " + std::string(FileTypeName(TypeOf(st.st_mode))) +
+      return InvalidArgument("'" + path + "' is a " +
+                             std::string(FileTypeName(TypeOf(st.st_mode))) +
                              ", not a regular file");
     }
     // Regular files ignore O_NONBLOCK for reads, but clear it so nothing depends on that.
@@ -146,13 +147,20 @@ class PosixEnv final : public Env {
 
 std::string_view FileTypeName(FileType t) {
   switch (t) {
-    case FileType::kRegular: return "regular file";
-    case FileType::kDirectory: return "directory";
-    case FileType::kSymlink: return "symbolic link";
-    case FileType::kFifo: return "FIFO";
-    case FileType::kSocket: return "socket";
-    case FileType::kDevice: return "device";
-    case FileType::kOther: return "special file";
+    case FileType::kRegular:
+      return "regular file";
+    case FileType::kDirectory:
+      return "directory";
+    case FileType::kSymlink:
+      return "symbolic link";
+    case FileType::kFifo:
+      return "FIFO";
+    case FileType::kSocket:
+      return "socket";
+    case FileType::kDevice:
+      return "device";
+    case FileType::kOther:
+      return "special file";
   }
   return "special file";
 }

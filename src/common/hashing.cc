@@ -16,9 +16,15 @@ const EVP_MD* FetchMd(DigestAlgorithm alg) {
   static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
   const EVP_MD* md = nullptr;
   switch (alg) {
-    case DigestAlgorithm::kSha256: md = sha256; break;
-    case DigestAlgorithm::kMd5: md = md5; break;
-    case DigestAlgorithm::kSha1: md = sha1; break;
+    case DigestAlgorithm::kSha256:
+      md = sha256;
+      break;
+    case DigestAlgorithm::kMd5:
+      md = md5;
+      break;
+    case DigestAlgorithm::kSha1:
+      md = sha1;
+      break;
   }
   // A missing default provider is a broken installation, not an input error.
   if (md == nullptr) throw std::runtime_error("OpenSSL cannot provide the digest algorithm");
@@ -29,18 +35,24 @@ const EVP_MD* FetchMd(DigestAlgorithm alg) {
 
 std::string_view DigestName(DigestAlgorithm alg) {
   switch (alg) {
-    case DigestAlgorithm::kSha256: return "sha256";
-    case DigestAlgorithm::kMd5: return "md5";
-    case DigestAlgorithm::kSha1: return "sha1";
+    case DigestAlgorithm::kSha256:
+      return "sha256";
+    case DigestAlgorithm::kMd5:
+      return "md5";
+    case DigestAlgorithm::kSha1:
+      return "sha1";
   }
   return "?";
 }
 
 size_t DigestSize(DigestAlgorithm alg) {
   switch (alg) {
-    case DigestAlgorithm::kSha256: return 32;
-    case DigestAlgorithm::kMd5: return 16;
-    case DigestAlgorithm::kSha1: return 20;
+    case DigestAlgorithm::kSha256:
+      return 32;
+    case DigestAlgorithm::kMd5:
+      return 16;
+    case DigestAlgorithm::kSha1:
+      return 20;
   }
   return 0;
 }

@@ -30,8 +30,10 @@ struct Digest {
 
   ByteView view() const { return {bytes.data(), size}; }
   std::string hex() const { return ToHex(view()); }
-  bool operator==(const Digest& o) const { return view().size() == o.view().size() &&
-      std::equal(view().begin(), view().end(), o.view().begin()); }
+  bool operator==(const Digest& o) const {
+    return view().size() == o.view().size() &&
+           std::equal(view().begin(), view().end(), o.view().begin());
+  }
 };
 
 // Incremental hasher. Not thread-safe; one per stream.

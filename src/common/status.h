@@ -17,18 +17,18 @@ namespace seqgate {
 // error_class.h and nowhere else.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller (or a config file) asked for something malformed
-  kNotFound,          // a named thing does not exist
-  kPermissionDenied,  // the OS or the peer refused access
-  kIoError,           // the OS failed a read/write/fsync
-  kSourceChanged,     // an input changed while we were reading it: digests would be wrong
-  kCorruption,        // data failed a structural or checksum check
-  kUnsupported,       // well-formed, but not something we implement
-  kUnavailable,       // a peer or resource is temporarily unreachable (retryable)
-  kTimeout,           // an operation ran out of time (retryable)
-  kResourceExhausted, // disk full, quota, too many open files
-  kAborted,           // cancelled on purpose (shutdown, pause)
-  kInternal,          // a bug in seqgate: should never be seen
+  kInvalidArgument,    // the caller (or a config file) asked for something malformed
+  kNotFound,           // a named thing does not exist
+  kPermissionDenied,   // the OS or the peer refused access
+  kIoError,            // the OS failed a read/write/fsync
+  kSourceChanged,      // an input changed while we were reading it: digests would be wrong
+  kCorruption,         // data failed a structural or checksum check
+  kUnsupported,        // well-formed, but not something we implement
+  kUnavailable,        // a peer or resource is temporarily unreachable (retryable)
+  kTimeout,            // an operation ran out of time (retryable)
+  kResourceExhausted,  // disk full, quota, too many open files
+  kAborted,            // cancelled on purpose (shutdown, pause)
+  kInternal,           // a bug in seqgate: should never be seen
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -60,7 +60,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status SourceChanged(std::string m) { return {StatusCode::kSourceChanged, std::move(m)}; }
@@ -75,7 +77,7 @@ Status ErrnoStatus(int err, std::string_view operation, std::string_view path);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -100,17 +102,16 @@ class [[nodiscard]] Result {
 }  // namespace seqgate
 
 // Returns early from the enclosing function when `expr` (a Status) fails.
-#define SEQGATE_RETURN_IF_ERROR(expr)        \
-  do {                                       \
-    ::seqgate::Status _st = (expr);          \
-    if (!_st.ok()) return _st;               \
+#define SEQGATE_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::seqgate::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define SEQGATE_CONCAT_INNER(a, b) a##b
 #define SEQGATE_CONCAT(a, b) SEQGATE_CONCAT_INNER(a, b)
 // `SEQGATE_ASSIGN_OR_RETURN(auto x, F())` — binds the value or returns F()'s status.
-#define SEQGATE_ASSIGN_OR_RETURN(decl, expr)                                    \
-  auto SEQGATE_CONCAT(_res_, __LINE__) = (expr);                                \
-  if (!SEQGATE_CONCAT(_res_, __LINE__).ok())                                    \
-    return SEQGATE_CONCAT(_res_, __LINE__).status();                            \
+#define SEQGATE_ASSIGN_OR_RETURN(decl, expr)                                                  \
+  auto SEQGATE_CONCAT(_res_, __LINE__) = (expr);                                              \
+  if (!SEQGATE_CONCAT(_res_, __LINE__).ok()) return SEQGATE_CONCAT(_res_, __LINE__).status(); \
   decl = std::move(SEQGATE_CONCAT(_res_, __LINE__)).value()

@@ -22,10 +22,10 @@
 namespace seqgate::pipeline {
 
 struct PackOptions {
-  int level = 3;                          // zstd level, 1..19
-  uint32_t frame_size = 8u << 20;         // original bytes per frame (64 KiB .. 1 GiB)
-  bool md5 = true;                        // archives ask for MD5; on unless switched off
-  std::optional<Encoding> force_encoding; // overrides detection (from EncodingPolicy)
+  int level = 3;                           // zstd level, 1..19
+  uint32_t frame_size = 8u << 20;          // original bytes per frame (64 KiB .. 1 GiB)
+  bool md5 = true;                         // archives ask for MD5; on unless switched off
+  std::optional<Encoding> force_encoding;  // overrides detection (from EncodingPolicy)
   // Frames held in memory at once (read but not yet emitted). 0 = 2 × pool threads + 2.
   // Memory ≈ in_flight × 2 × frame_size, whatever the file size.
   unsigned max_in_flight = 0;
@@ -41,7 +41,10 @@ class PackSink {
   // One frame's output bytes, with its record, in index order.
   virtual Status OnFrame(const FrameRecord& record, ByteView bytes) = 0;
   // The seek table trailer (zstd only), after the last frame.
-  virtual Status OnTrailer(ByteView bytes) { (void)bytes; return Status::Ok(); }
+  virtual Status OnTrailer(ByteView bytes) {
+    (void)bytes;
+    return Status::Ok();
+  }
 };
 
 struct PackResult {
@@ -51,7 +54,7 @@ struct PackResult {
   uint64_t original_size = 0;
   Digest original_sha256;
   std::optional<Digest> original_md5;
-  uint64_t packed_size = 0;     // whole output stream, trailer included
+  uint64_t packed_size = 0;  // whole output stream, trailer included
   Digest packed_sha256;
   uint32_t frames = 0;
   uint64_t trailer_size = 0;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/bytes.h"
+#include "common/env.h"
 #include "common/hashing.h"
 #include "common/status.h"
 #include "pipeline/encoding.h"

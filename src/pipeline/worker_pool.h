@@ -49,7 +49,8 @@ class WorkerPool {
   std::mutex mu_;
   std::condition_variable work_cv_;  // workers wait here for work
   std::condition_variable done_cv_;  // Run() callers wait here for their job
-  std::list<PoolJob*> jobs_;
+  struct Entry;
+  std::list<Entry> entries_;
   uint64_t generation_ = 0;  // bumped by Notify: a worker that saw no work re-checks
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -1,0 +1,14 @@
+// seqgatectl's subcommands. Each Add*Command registers itself on the app; its callback runs
+// the command and stores the process exit code in `exit_code` (0 success, 1 failure,
+// 2 usage error — CLI11 reports usage errors itself).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace seqgate::ctl {
+
+void AddPackCommand(CLI::App& app, int& exit_code);
+void AddVerifyCommand(CLI::App& app, int& exit_code);
+void AddExtractCommand(CLI::App& app, int& exit_code);
+
+}  // namespace seqgate::ctl

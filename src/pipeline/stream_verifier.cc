@@ -1,0 +1,315 @@
+#include "pipeline/stream_verifier.h"
+
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <vector>
+
+#include "common/env.h"
+#include "pipeline/seek_table.h"
+
+namespace seqgate::pipeline {
+namespace {
+constexpr uint32_t kZstdFrameMagic = 0xFD2FB528;
+// Largest window a frame may ask for (128 MiB, zstd's own default limit). Our frames need far
+// less; the bound keeps a hostile stream from claiming unbounded memory.
+constexpr int kWindowLogMax = 27;
+
+std::string Hex32(uint32_t v) {
+  static const char* d = "0123456789ABCDEF";
+  std::string s = "0x";
+  for (int i = 7; i >= 0; --i) s += d[(v >> (4 * i)) & 0xF];
+  return s;
+}
+}  // namespace
+
+struct StreamVerifier::Impl {
+  enum class State { kHeader, kFrame, kSeekTable, kAfterTable, kFailed };
+
+  Encoding encoding;
+  bool md5;
+  State state = State::kHeader;
+  Hasher sha{DigestAlgorithm::kSha256};
+  Hasher md5h{DigestAlgorithm::kMd5};
+  uint64_t packed = 0;    // stream bytes consumed
+  uint64_t original = 0;  // decompressed bytes produced
+
+  // zstd framing
+  std::vector<uint8_t> hdr;  // up to 8 bytes of the next frame's header
+  uint64_t frame_start = 0;  // stream offset of the current frame
+  uint64_t frame_out = 0;    // decompressed bytes of the current frame
+  ZSTD_DCtx* dctx = nullptr;
+  XXH64_state_t* xxh = nullptr;
+  std::vector<uint8_t> out;     // decompression buffer
+  std::vector<SeekEntry> seen;  // what each frame really was
+  std::vector<uint8_t> table;   // the seek table trailer, header included
+  size_t table_want = 0;
+  Status failure;
+
+  Impl(Encoding e, bool m) : encoding(e), md5(m) {
+    if (e == Encoding::kZstdSeekable) {
+      dctx = ZSTD_createDCtx();
+      ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kWindowLogMax);
+      xxh = XXH64_createState();
+      out.resize(ZSTD_DStreamOutSize() * 8);
+    }
+  }
+  ~Impl() {
+    ZSTD_freeDCtx(dctx);
+    XXH64_freeState(xxh);
+  }
+
+  Status Fail(Status s) {
+    state = State::kFailed;
+    failure = s;
+    return s;
+  }
+
+  void HashOriginal(ByteView b) {
+    sha.Update(b);
+    if (md5) md5h.Update(b);
+    original += b.size();
+  }
+
+  Status ConsumeZstd(ByteView in);
+};
+
+Status StreamVerifier::Impl::ConsumeZstd(ByteView in) {
+  size_t pos = 0;
+  while (pos < in.size()) {
+    switch (state) {
+      case State::kHeader: {
+        const size_t take = std::min(in.size() - pos, 8 - hdr.size());
+        const size_t before = hdr.size();
+        hdr.insert(hdr.end(), in.begin() + static_cast<long>(pos),
+                   in.begin() + static_cast<long>(pos + take));
+        if (hdr.size() < 4) {  // need more: everything given so far is in `hdr`
+          pos += take;
+          packed += take;
+          continue;
+        }
+        const uint32_t magic = GetLe32(hdr.data());
+        if (magic == kZstdFrameMagic) {
+          // Hand the buffered header bytes to the decoder, then continue from `pos`.
+          ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
+          XXH64_reset(xxh, 0);
+          frame_start = packed - before;  // `packed` counts bytes already passed in
+          frame_out = 0;
+          state = State::kFrame;
+          std::vector<uint8_t> head(hdr.begin(), hdr.begin() + static_cast<long>(before));
+          hdr.clear();
+          if (!head.empty()) {
+            // Re-feed only the bytes from earlier calls; this call's bytes follow below.
+            ZSTD_inBuffer ib{head.data(), head.size(), 0};
+            while (ib.pos < ib.size) {
+              ZSTD_outBuffer ob{out.data(), out.size(), 0};
+              const size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
+              if (ZSTD_isError(r)) {
+                return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
+                                       " at stream offset " + std::to_string(frame_start) + ": " +
+                                       ZSTD_getErrorName(r)));
+              }
+              HashOriginal({out.data(), ob.pos});
+              XXH64_update(xxh, out.data(), ob.pos);
+              frame_out += ob.pos;
+            }
+          }
+          continue;  // `pos` unchanged: this call's bytes go to the decoder
+        }
+        if ((magic & 0xFFFFFFF0u) == 0x184D2A50u) {
+          if (hdr.size() < 8) {
+            pos += take;
+            packed += take;
+            continue;
+          }
+          const size_t used = 8 - before;
+          pos += used;
+          packed += used;
+          if (magic != kSkippableMagicSeekTable) {
+            return Fail(Corruption("unexpected skippable frame " + Hex32(magic) +
+                                   " at stream offset " + std::to_string(packed - 8)));
+          }
+          const uint64_t body = GetLe32(hdr.data() + 4);
+          const uint64_t max_body = seen.size() * 12 + kSeekTableFooterSize;
+          if (body > max_body) {
+            return Fail(Corruption("seek table of " + std::to_string(body) +
+                                   " bytes is larger than " + std::to_string(seen.size()) +
+                                   " frames need"));
+          }
+          table.assign(hdr.begin(), hdr.end());
+          table_want = static_cast<size_t>(body) + kSkippableHeaderSize;
+          hdr.clear();
+          state = State::kSeekTable;
+          continue;
+        }
+        return Fail(Corruption("no zstd frame at stream offset " + std::to_string(packed - before) +
+                               " (found magic " + Hex32(magic) + ")"));
+      }
+      case State::kFrame: {
+        ZSTD_inBuffer ib{in.data() + pos, in.size() - pos, 0};
+        size_t r = 1;
+        while (ib.pos < ib.size && r != 0) {
+          ZSTD_outBuffer ob{out.data(), out.size(), 0};
+          r = ZSTD_decompressStream(dctx, &ob, &ib);
+          if (ZSTD_isError(r)) {
+            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
+                                   " at stream offset " + std::to_string(frame_start) + ": " +
+                                   ZSTD_getErrorName(r)));
+          }
+          HashOriginal({out.data(), ob.pos});
+          XXH64_update(xxh, out.data(), ob.pos);
+          frame_out += ob.pos;
+          if (frame_out > kMaxFrameDecompressedSize) {
+            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
+                                   " decompresses to more than 1 GiB"));
+          }
+        }
+        // Flush output the decoder still holds once the input is used up.
+        while (r != 0 && ib.pos == ib.size) {
+          ZSTD_outBuffer ob{out.data(), out.size(), 0};
+          r = ZSTD_decompressStream(dctx, &ob, &ib);
+          if (ZSTD_isError(r)) {
+            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) + ": " +
+                                   ZSTD_getErrorName(r)));
+          }
+          if (ob.pos == 0) break;
+          HashOriginal({out.data(), ob.pos});
+          XXH64_update(xxh, out.data(), ob.pos);
+          frame_out += ob.pos;
+        }
+        pos += ib.pos;
+        packed += ib.pos;
+        if (r == 0) {
+          const uint64_t csize = packed - frame_start;
+          if (csize > UINT32_MAX) return Fail(Corruption("zstd frame larger than 4 GiB"));
+          seen.push_back({static_cast<uint32_t>(csize), static_cast<uint32_t>(frame_out),
+                          static_cast<uint32_t>(XXH64_digest(xxh))});
+          state = State::kHeader;
+        }
+        continue;
+      }
+      case State::kSeekTable: {
+        const size_t take = std::min(in.size() - pos, table_want - table.size());
+        table.insert(table.end(), in.begin() + static_cast<long>(pos),
+                     in.begin() + static_cast<long>(pos + take));
+        pos += take;
+        packed += take;
+        if (table.size() == table_want) state = State::kAfterTable;
+        continue;
+      }
+      case State::kAfterTable:
+        return Fail(
+            Corruption("data after the seek table at stream offset " + std::to_string(packed)));
+      case State::kFailed:
+        return failure;
+    }
+  }
+  return Status::Ok();
+}
+
+StreamVerifier::StreamVerifier(Encoding encoding, bool compute_md5)
+    : impl_(std::make_unique<Impl>(encoding, compute_md5)) {}
+StreamVerifier::~StreamVerifier() = default;
+
+Status StreamVerifier::Consume(ByteView bytes) {
+  Impl& m = *impl_;
+  if (m.state == Impl::State::kFailed) return m.failure;
+  if (m.encoding == Encoding::kIdentity) {
+    m.HashOriginal(bytes);
+    m.packed += bytes.size();
+    return Status::Ok();
+  }
+  return m.ConsumeZstd(bytes);
+}
+
+Result<VerifiedContent> StreamVerifier::Finish(const ExpectedDigests& expected) {
+  Impl& m = *impl_;
+  if (m.state == Impl::State::kFailed) return m.failure;
+  VerifiedContent v;
+  v.encoding = m.encoding;
+  v.packed_size = m.packed;
+  if (m.encoding == Encoding::kZstdSeekable) {
+    switch (m.state) {
+      case Impl::State::kAfterTable:
+        break;
+      case Impl::State::kFrame:
+        return m.Fail(Corruption("stream ends inside zstd frame " + std::to_string(m.seen.size()) +
+                                 " (started at offset " + std::to_string(m.frame_start) + ")"));
+      case Impl::State::kSeekTable:
+        return m.Fail(Corruption("stream ends inside the seek table"));
+      default:
+        return m.Fail(Corruption(m.hdr.empty() ? "stream has no seek table after frame " +
+                                                     std::to_string(m.seen.size())
+                                               : "stream ends inside a frame header"));
+    }
+    auto table = SeekTable::Parse(m.table);
+    if (!table.ok()) return m.Fail(table.status());
+    if (table->frames() != m.seen.size()) {
+      return m.Fail(Corruption("seek table lists " + std::to_string(table->frames()) +
+                               " frames, stream has " + std::to_string(m.seen.size())));
+    }
+    for (size_t i = 0; i < m.seen.size(); ++i) {
+      const SeekEntry& t = table->entry(i);
+      const SeekEntry& s = m.seen[i];
+      if (t.compressed_size != s.compressed_size || t.decompressed_size != s.decompressed_size ||
+          (table->has_checksums() && t.checksum != s.checksum)) {
+        return m.Fail(Corruption(
+            "seek table entry " + std::to_string(i) + " disagrees with frame " + std::to_string(i) +
+            " (sizes " + std::to_string(t.compressed_size) + "/" +
+            std::to_string(t.decompressed_size) + " vs " + std::to_string(s.compressed_size) + "/" +
+            std::to_string(s.decompressed_size) + ")"));
+      }
+    }
+    v.frames = static_cast<uint32_t>(m.seen.size());
+  }
+  v.original_size = m.original;
+  v.original_sha256 = m.sha.Finish();
+  if (m.md5) v.original_md5 = m.md5h.Finish();
+
+  std::string diff;
+  if (expected.sha256 && !(*expected.sha256 == v.original_sha256)) {
+    diff +=
+        "sha256 mismatch: expected " + expected.sha256->hex() + ", got " + v.original_sha256.hex();
+  }
+  if (expected.md5) {
+    if (!v.original_md5) return m.Fail(Internal("MD5 expected but not computed"));
+    if (!(*expected.md5 == *v.original_md5)) {
+      if (!diff.empty()) diff += "; ";
+      diff += "md5 mismatch: expected " + expected.md5->hex() + ", got " + v.original_md5->hex();
+    }
+  }
+  if (!diff.empty()) return m.Fail(Corruption(diff));
+  return v;
+}
+
+Result<VerifiedContent> VerifyPackedFile(Env& env, const std::string& path,
+                                         std::optional<Encoding> encoding, bool compute_md5,
+                                         const ExpectedDigests& expected) {
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env.OpenForRead(path));
+  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, file->Stat());
+  if (!encoding) {
+    encoding = Encoding::kIdentity;
+    if (id.size >= kSeekTableFooterSize) {
+      uint8_t footer[kSeekTableFooterSize];
+      SEQGATE_ASSIGN_OR_RETURN(const size_t n,
+                               file->ReadAt(id.size - kSeekTableFooterSize, footer));
+      if (n == kSeekTableFooterSize && GetLe32(footer + 5) == kSeekableMagic) {
+        encoding = Encoding::kZstdSeekable;
+      }
+    }
+  }
+  StreamVerifier v(*encoding, compute_md5 || expected.md5.has_value());
+  std::vector<uint8_t> buf(4u << 20);
+  uint64_t off = 0;
+  for (;;) {
+    SEQGATE_ASSIGN_OR_RETURN(const size_t n, file->ReadAt(off, buf));
+    if (n == 0) break;
+    SEQGATE_RETURN_IF_ERROR(v.Consume({buf.data(), n}).WithContext("'" + path + "'"));
+    off += n;
+  }
+  auto r = v.Finish(expected);
+  if (!r.ok()) return r.status().WithContext("'" + path + "'");
+  return r;
+}
+
+}  // namespace seqgate::pipeline
