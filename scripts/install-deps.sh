@@ -7,11 +7,11 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential g++ clang-14 cmake ninja-build pkg-config
   libboost-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev
 )
 # Test and benchmark peers: independent tools that check our output.
 TEST_PKGS=(
-  zstd coreutils openssl time python3 python3-tuspy
+  zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux
 )
 
 missing=()
