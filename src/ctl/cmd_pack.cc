@@ -32,7 +32,7 @@ class RecordingSink final : public pipeline::PackSink {
                           {"input_size", r.input_size},
                           {"output_offset", r.output_offset},
                           {"output_size", r.output_size},
-                          {"input_xxh64", r.input_xxh64},
+                          {"input_checksum", r.input_checksum},
                           {"output_xxh64", r.output_xxh64}};
       *records_ << j.dump() << '\n';
       if (!*records_) return IoError("writing frame records failed");

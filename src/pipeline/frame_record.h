@@ -15,8 +15,10 @@ struct FrameRecord {
   uint32_t input_size = 0;     // how many original bytes it holds
   uint64_t output_offset = 0;  // where the frame starts in the output stream
   uint32_t output_size = 0;    // its size in the output stream
-  uint64_t input_xxh64 = 0;    // XXH64 of the original bytes (low 32 bits go into the seek table)
-  uint64_t output_xxh64 = 0;   // XXH64 of the output bytes: proves a re-pack is identical
+  // Low 32 bits of XXH64 of the original bytes: the seek table's checksum, and for zstd frames
+  // also the frame's own content checksum (so it is read from the frame, not computed twice).
+  uint32_t input_checksum = 0;
+  uint64_t output_xxh64 = 0;  // XXH64 of the output bytes: proves a re-pack is identical
 
   bool operator==(const FrameRecord&) const = default;
 };

@@ -151,7 +151,7 @@ std::vector<uint8_t> TrailerFromRecords(const std::vector<FrameRecord>& records)
   std::vector<SeekEntry> entries;
   entries.reserve(records.size());
   for (const auto& r : records) {
-    entries.push_back({r.output_size, r.input_size, static_cast<uint32_t>(r.input_xxh64)});
+    entries.push_back({r.output_size, r.input_size, r.input_checksum});
   }
   return SerializeSeekTable(entries, true);
 }

@@ -104,6 +104,8 @@ TEST_CASE("pack round-trips through libzstd with correct digests, records and se
     out += rec.output_size;
     const std::string frame = stream.substr(rec.output_offset, rec.output_size);
     CHECK(Xxh64(AsBytes(frame)) == rec.output_xxh64);
+    CHECK(rec.input_checksum ==
+          static_cast<uint32_t>(Xxh64(AsBytes(original.substr(rec.input_offset, rec.input_size)))));
     CHECK(Decompress(frame, rec.input_size) == original.substr(rec.input_offset, rec.input_size));
   }
   CHECK(in == original.size());
