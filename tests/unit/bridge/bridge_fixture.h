@@ -154,6 +154,11 @@ inline bool Has(const std::vector<std::string>& events, const std::string& brief
   return false;
 }
 
+// The last event, or "" (so a failed expectation never indexes an empty list).
+inline std::string Last(const std::vector<std::string>& events) {
+  return events.empty() ? std::string() : events.back();
+}
+
 // Index of `brief` in `events`, or -1.
 inline int IndexOf(const std::vector<std::string>& events, const std::string& brief) {
   for (size_t i = 0; i < events.size(); ++i) {

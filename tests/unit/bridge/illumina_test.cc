@@ -116,7 +116,8 @@ TEST_CASE("illumina: aborted run (UserEndedEarly) without CopyComplete ships aft
   CHECK(Has(e, "run_aborted aborted/UserEndedEarly"));  // no ready file holds it back
   CHECK(VerdictFor(h.tracker().assessment(), "RunInfo.xml")->signal_ready == false);
   e = h.Step(fx.now + 7 * kHour);
-  CHECK(e == std::vector<std::string>{"file_ready RunCompletionStatus.xml", "file_ready RunInfo.xml"});
+  CHECK(e ==
+        std::vector<std::string>{"file_ready RunCompletionStatus.xml", "file_ready RunInfo.xml"});
   CHECK_FALSE(h.tracker().assessment().notes.empty());
 }
 
@@ -150,7 +151,7 @@ TEST_CASE("illumina: requeued analysis; failed Analysis/1 never ships, Analysis/
   CHECK(Has(e, "unit_changed Analysis/2 completed/Secondary_Analysis_Complete"));
   CHECK(Has(e, "file_ready Analysis/2 Analysis/2/Data/fastq/A_R1.fastq.gz"));
   CHECK_FALSE(Has(e, "file_ready Analysis/1 Analysis/1/Data/fastq/A_R1.fastq.gz"));
-  CHECK(e.back() == "run_completed completed/Completed");
+  CHECK(Last(e) == "run_completed completed/Completed");
   const Assessment& a = h.tracker().assessment();
   CHECK(a.identity.metadata.at("analysis_requeues") == "1");
   CHECK(VerdictFor(a, "Analysis/1/Data/fastq/A_R1.fastq.gz")->reason ==
@@ -226,7 +227,8 @@ TEST_CASE("illumina: hostile metadata is reported by name and withholds completi
   a = AssessAt(fx, Family::kIllumina, kNovaSeqX, fx.now);
   REQUIRE(a.problems.size() == 1);
   CHECK(a.problems[0] == "RunCompletionStatus.xml: is a symbolic link, not a regular file");
-  CHECK(VerdictFor(a, "RunCompletionStatus.xml")->reason == "symbolic link: never followed or shipped");
+  CHECK(VerdictFor(a, "RunCompletionStatus.xml")->reason ==
+        "symbolic link: never followed or shipped");
 }
 
 }  // namespace seqgate::bridge::testing
