@@ -61,8 +61,14 @@ class PosixScanFs final : public ScanFs {
   Result<int> OpenDir(const std::string& path) override {
     const int fd = ::open(path.c_str(), kDirFlags);
     if (fd < 0) {
-      if (errno == ELOOP) return InvalidArgument("'" + path + "' is a symlink; not followed");
-      return ErrnoStatus(errno, "open directory", path);
+      const int err = errno;
+      // With O_DIRECTORY, Linux reports a symlink as ENOTDIR rather than ELOOP.
+      struct stat st {};
+      if ((err == ELOOP || err == ENOTDIR) && ::lstat(path.c_str(), &st) == 0 &&
+          S_ISLNK(st.st_mode)) {
+        return InvalidArgument("'" + path + "' is a symlink; not followed");
+      }
+      return ErrnoStatus(err, "open directory", path);
     }
     return fd;
   }
