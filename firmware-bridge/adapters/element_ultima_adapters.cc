@@ -92,7 +92,10 @@ class ElementAdapter final : public Adapter {
         }
       }
     }
-    if (!uploaded && a.detail.empty()) a.detail = "running (no RunUploaded.json yet)";
+    if (!uploaded && a.detail.empty()) {
+      a.detail = a.problems.empty() ? "running (no RunUploaded.json yet)"
+                                    : "RunUploaded.json present but unreadable";
+    }
     AllOrNothing(snap, ctx, Family::kElement, uploaded, "RunUploaded.json", &a);
     FinishAssessment(ctx, &a);
     return a;
@@ -139,7 +142,10 @@ class UltimaAdapter final : public Adapter {
         a.detail = "UploadCompleted.json present";
       }
     }
-    if (!done && a.detail.empty()) a.detail = "running (no UploadCompleted.json yet)";
+    if (!done && a.detail.empty()) {
+      a.detail = a.problems.empty() ? "running (no UploadCompleted.json yet)"
+                                    : "UploadCompleted.json present but unreadable";
+    }
     AllOrNothing(snap, ctx, Family::kUltima, done, "UploadCompleted.json", &a);
     FinishAssessment(ctx, &a);
     return a;

@@ -10,5 +10,6 @@ namespace seqgate::ctl {
 void AddPackCommand(CLI::App& app, int& exit_code);
 void AddVerifyCommand(CLI::App& app, int& exit_code);
 void AddExtractCommand(CLI::App& app, int& exit_code);
+void AddScanCommand(CLI::App& app, int& exit_code);  // cmd_scan.cc (firmware bridge)
 
 }  // namespace seqgate::ctl

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   seqgate::ctl::AddPackCommand(app, exit_code);
   seqgate::ctl::AddVerifyCommand(app, exit_code);
   seqgate::ctl::AddExtractCommand(app, exit_code);
+  seqgate::ctl::AddScanCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
