@@ -2,6 +2,8 @@
 // (uploads, ingest storage, watchers) asks here instead of inspecting codes itself.
 #pragma once
 
+#include <string_view>
+
 #include "common/status.h"
 
 namespace seqgate {
@@ -16,5 +18,21 @@ Retryability Classify(const Status& status);
 inline bool IsTransient(const Status& status) {
   return !status.ok() && Classify(status) == Retryability::kTransient;
 }
+
+// An HTTP answer the uploader did not want. Transient: 5xx, 408, 423, 429 and tus's 460
+// (checksum mismatch: the chunk was damaged on the way). Everything else — other 4xx, 413,
+// unexpected 1xx/3xx — is permanent for that file.
+Retryability ClassifyHttpStatus(int http_status);
+
+// A failed HTTP exchange as a Status whose code Classify() treats as ClassifyHttpStatus()
+// does: kUnavailable (transient), kNotFound (404/410), kPermissionDenied (401/403),
+// kInvalidArgument (other 4xx, 413), kUnsupported (anything else).
+Status HttpStatusError(int http_status, std::string_view what);
+
+// A failed libcurl transfer (a CURLcode value; `detail` is curl's text for it) as a Status: connect
+// failures, resets, empty replies → kUnavailable; timeouts and stalls → kTimeout; certificate, key
+// or pin problems → kPermissionDenied; aborted by us → kAborted; bad options or URLs →
+// kInvalidArgument.
+Status CurlError(int curl_code, std::string_view detail);
 
 }  // namespace seqgate
