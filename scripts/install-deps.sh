@@ -11,7 +11,7 @@ BUILD_PKGS=(
 )
 # Test and benchmark peers: independent tools that check our output.
 TEST_PKGS=(
-  zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux
+  zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux curl xxd
 )
 
 missing=()

@@ -1,0 +1,46 @@
+// Verifies an upload's bytes as they are acknowledged: for zstd-seekable it checks every frame
+// and the seek table and hashes the decompressed original; for identity it hashes the bytes.
+// A thin seam over pipeline::StreamVerifier so ingest code does not depend on how it works.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "common/bytes.h"
+#include "common/hashing.h"
+#include "common/status.h"
+#include "ingest/declaration.h"
+
+namespace seqgate::ingest {
+
+struct VerifiedSummary {
+  uint64_t original_size = 0;
+  uint64_t packed_size = 0;
+  Digest sha256;
+  std::optional<Digest> md5;
+  uint32_t frames = 0;
+};
+
+class ContentVerifier {
+ public:
+  virtual ~ContentVerifier() = default;
+
+  // A verifier for `encoding`; computes MD5 too when `with_md5`.
+  static std::unique_ptr<ContentVerifier> Create(ContentEncoding encoding, bool with_md5);
+
+  // Feeds the next bytes of the upload, in order. kCorruption once the stream is known bad
+  // (the verifier stays failed); kUnsupported if this build cannot verify the encoding.
+  virtual Status Consume(ByteView bytes) = 0;
+
+  // Ends the stream and compares with the expected digests (unset ones are not checked).
+  // kCorruption with what differed.
+  virtual Result<VerifiedSummary> Finish(const std::optional<Digest>& sha256,
+                                         const std::optional<Digest>& md5) = 0;
+
+  // Bytes consumed so far.
+  virtual uint64_t consumed() const = 0;
+  virtual bool with_md5() const = 0;
+};
+
+}  // namespace seqgate::ingest

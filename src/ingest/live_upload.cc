@@ -1,0 +1,117 @@
+#include "ingest/live_upload.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "ingest/log.h"
+
+namespace seqgate::ingest {
+
+Result<std::unique_ptr<LiveUpload>> LiveUpload::Open(const UploadStore& store,
+                                                     const std::string& site,
+                                                     const std::string& id) {
+  SEQGATE_ASSIGN_OR_RETURN(UploadInfo info, store.LoadInfo(site, id));
+  SEQGATE_ASSIGN_OR_RETURN(UploadProgress progress, store.LoadProgress(site, id));
+  std::string path = store.DataPath(site, id);
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    // A finalised upload's data has moved on (stored, quarantined); its state stays readable.
+    bool finalised = info.length && progress.offset == *info.length;
+    if (errno == ENOENT && finalised) {
+      return std::unique_ptr<LiveUpload>(new LiveUpload(store, std::move(info), progress, -1));
+    }
+    return ErrnoStatus(errno, "open", path);
+  }
+  std::unique_ptr<LiveUpload> up(new LiveUpload(store, std::move(info), progress, fd));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "fstat", path);
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (size > progress.offset) {
+    SEQGATE_RETURN_IF_ERROR(up->DiscardStaged());
+  } else if (size < progress.offset) {
+    // Acknowledged bytes are gone: the disk lost fsync'd data. Say so and fall back to what
+    // is there; the client re-sends from the offset HEAD now reports.
+    Log(LogLevel::kError, "upload.data_lost",
+        {{"site", site},
+         {"upload", id},
+         {"acknowledged", std::to_string(progress.offset)},
+         {"on_disk", std::to_string(size)}});
+    up->progress_.offset = size;
+    SEQGATE_RETURN_IF_ERROR(store.SaveProgress(site, id, up->progress_));
+  }
+  return up;
+}
+
+LiveUpload::LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress, int fd)
+    : store_(store),
+      info_(std::move(info)),
+      progress_(progress),
+      fd_(fd),
+      data_path_(store.DataPath(info_.site, info_.id)),
+      verifier_(
+          ContentVerifier::Create(info_.declaration.encoding, info_.declaration.md5.has_value())) {}
+
+LiveUpload::~LiveUpload() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status LiveUpload::WriteAt(uint64_t offset, ByteView data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n =
+        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "write", data_path_);
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
+  if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", data_path_);
+  UploadProgress next{offset, expires_unix};
+  SEQGATE_RETURN_IF_ERROR(store_.SaveProgress(info_.site, info_.id, next));
+  progress_ = next;
+  return Status::Ok();
+}
+
+Status LiveUpload::DiscardStaged() {
+  if (::ftruncate(fd_, static_cast<off_t>(progress_.offset)) != 0) {
+    return ErrnoStatus(errno, "truncate", data_path_);
+  }
+  return Status::Ok();
+}
+
+void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
+  if (!verifier_error_.ok() || offset != verifier_->consumed()) return;
+  verifier_error_ = verifier_->Consume(data);
+}
+
+Status LiveUpload::CatchUp() {
+  if (!verifier_error_.ok()) return Status::Ok();  // already failed: Finish reports it
+  std::vector<uint8_t> buf(1 << 20);
+  while (verifier_->consumed() < progress_.offset) {
+    uint64_t at = verifier_->consumed();
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), progress_.offset - at));
+    ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read", data_path_);
+    if (n == 0) return IoError("'" + data_path_ + "' is shorter than its acknowledged offset");
+    verifier_error_ = verifier_->Consume(ByteView(buf.data(), static_cast<size_t>(n)));
+    if (!verifier_error_.ok()) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status LiveUpload::Restart() {
+  verifier_ =
+      ContentVerifier::Create(info_.declaration.encoding, info_.declaration.md5.has_value());
+  verifier_error_ = Status::Ok();
+  return CatchUp();
+}
+
+}  // namespace seqgate::ingest

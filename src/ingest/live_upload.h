@@ -1,0 +1,62 @@
+// An upload opened for writing: its declared facts, its acknowledged progress, the data file
+// and the verifier that follows the acknowledged bytes. Only the holder of the upload's lock
+// (upload_locks.h) touches one, so it needs no locking of its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "ingest/content_verifier.h"
+#include "ingest/upload_store.h"
+
+namespace seqgate::ingest {
+
+class LiveUpload {
+ public:
+  // Loads the upload and reconciles the data file with the acknowledged offset: bytes past it
+  // were never acknowledged (crash mid-PATCH) and are cut off. kNotFound for unknown uploads.
+  static Result<std::unique_ptr<LiveUpload>> Open(const UploadStore& store, const std::string& site,
+                                                  const std::string& id);
+  ~LiveUpload();
+  LiveUpload(const LiveUpload&) = delete;
+  LiveUpload& operator=(const LiveUpload&) = delete;
+
+  UploadInfo& info() { return info_; }
+  const UploadProgress& progress() const { return progress_; }
+  bool complete() const { return info_.length && progress_.offset == *info_.length; }
+
+  // Writes `data` at `offset` (which may lie past the acknowledged offset: staging).
+  Status WriteAt(uint64_t offset, ByteView data);
+  // fdatasyncs the data file, then durably records `offset` as acknowledged.
+  Status Commit(uint64_t offset, int64_t expires_unix);
+  // Drops staged bytes past the acknowledged offset (a discarded chunk).
+  Status DiscardStaged();
+
+  // Feeds bytes to the verifier when they continue exactly where it stands; otherwise the
+  // verifier falls behind and CatchUp reads the gap from disk later.
+  void FeedIfInOrder(uint64_t offset, ByteView data);
+  // Brings the verifier up to the acknowledged offset by reading the data file.
+  Status CatchUp();
+  // Replaces the verifier with a fresh one (e.g. MD5 declared late) and catches up from 0.
+  Status Restart();
+  ContentVerifier& verifier() { return *verifier_; }
+
+  const std::string& data_path() const { return data_path_; }
+  int fd() const { return fd_; }
+
+ private:
+  LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress, int fd);
+
+  const UploadStore& store_;
+  UploadInfo info_;
+  UploadProgress progress_;
+  int fd_;
+  std::string data_path_;
+  std::unique_ptr<ContentVerifier> verifier_;
+  Status verifier_error_;  // sticky: first failure while feeding
+};
+
+}  // namespace seqgate::ingest

@@ -1,0 +1,111 @@
+#include "ingest/patch_sink.h"
+
+#include "ingest/log.h"
+#include "ingest/tus_service.h"
+
+namespace seqgate::ingest {
+
+PatchSink::PatchSink(TusService& service, std::shared_ptr<LiveUpload> upload, uint64_t start,
+                     uint64_t limit, std::optional<UploadChecksum> checksum, Response success)
+    : service_(service),
+      up_(std::move(upload)),
+      start_(start),
+      limit_(limit),
+      checksum_(std::move(checksum)),
+      success_(std::move(success)) {
+  if (checksum_) hasher_.emplace(checksum_->algorithm);
+}
+
+Status PatchSink::Fail(unsigned http_status, std::string reason) {
+  error_status_ = http_status;
+  error_reason_ = reason;
+  return Status(StatusCode::kAborted, std::move(reason));
+}
+
+Status PatchSink::Write(ByteView data) {
+  if (error_status_ != 0) return Status(StatusCode::kAborted, error_reason_);
+  if (data.size() > limit_ - written_) return Fail(413, "body goes past Upload-Length");
+  uint64_t at = start_ + written_;
+  if (Status st = up_->WriteAt(at, data); !st.ok()) {
+    Log(LogLevel::kError, "upload.write_failed",
+        {{"site", up_->info().site}, {"upload", up_->info().id}, {"error", st.ToString()}});
+    return st.code() == StatusCode::kResourceExhausted ? Fail(507, "disk full")
+                                                       : Fail(500, "cannot write the upload");
+  }
+  if (hasher_) {
+    hasher_->Update(data);
+  } else {
+    up_->FeedIfInOrder(at, data);
+  }
+  written_ += data.size();
+  const LimitsConfig& limits = service_.config().limits;
+  if (!hasher_ && written_ - committed_ >= limits.commit_interval_bytes) {
+    // A checkpoint inside a long PATCH: a crash now loses at most one interval.
+    if (Status st = up_->Commit(start_ + written_, service_.NextExpiry()); !st.ok()) {
+      return Fail(500, "cannot make the upload durable");
+    }
+    service_.metrics().bytes_received_total += written_ - committed_;
+    committed_ = written_;
+  }
+  return Status::Ok();
+}
+
+Response PatchSink::Finish(BodyEnd end) {
+  const std::string& site = up_->info().site;
+  const std::string& id = up_->info().id;
+  if (error_status_ != 0 || (hasher_ && end != BodyEnd::kComplete)) {
+    // Nothing half: whatever this body staged past the last checkpoint is cut off again.
+    if (Status st = up_->DiscardStaged(); !st.ok()) {
+      Log(LogLevel::kError, "upload.discard_failed",
+          {{"site", site}, {"upload", id}, {"error", st.ToString()}});
+    }
+    if (error_status_ == 0) return TusService::TusResponse(400, "body interrupted");
+    return TusService::TusResponse(error_status_, error_reason_);
+  }
+  if (hasher_) {
+    Digest got = hasher_->Finish();
+    if (!(got == checksum_->expected)) {
+      service_.metrics().checksum_mismatches_total++;
+      Log(LogLevel::kWarning, "upload.checksum_mismatch",
+          {{"site", site},
+           {"upload", id},
+           {"offset", std::to_string(start_)},
+           {"algorithm", std::string(DigestName(checksum_->algorithm))}});
+      if (Status st = up_->DiscardStaged(); !st.ok()) {
+        return TusService::TusResponse(500, "cannot discard the chunk");
+      }
+      return TusService::TusResponse(460, "Checksum Mismatch");
+    }
+  }
+  if (written_ > committed_ || hasher_) {
+    if (Status st = up_->Commit(start_ + written_, service_.NextExpiry()); !st.ok()) {
+      Log(LogLevel::kError, "upload.commit_failed",
+          {{"site", site}, {"upload", id}, {"error", st.ToString()}});
+      up_->DiscardStaged().IgnoreError();
+      return TusService::TusResponse(500, "cannot make the upload durable");
+    }
+    service_.metrics().bytes_received_total += written_ - committed_;
+    committed_ = written_;
+  }
+  if (hasher_) {
+    // Staged bytes were not fed while unconfirmed; now that they count, read them back.
+    if (Status st = up_->CatchUp(); !st.ok()) {
+      Log(LogLevel::kError, "upload.verify_read_failed",
+          {{"site", site}, {"upload", id}, {"error", st.ToString()}});
+    }
+  }
+  Response res = std::move(success_);
+  res.Set("Upload-Offset", std::to_string(up_->progress().offset));
+  if (end == BodyEnd::kInterrupted) {
+    Log(LogLevel::kInfo, "upload.interrupted",
+        {{"site", site}, {"upload", id}, {"offset", std::to_string(up_->progress().offset)}});
+  }
+  if (up_->complete()) {
+    service_.FinishUpload(*up_, &res);
+  } else {
+    res.Set("Upload-Expires", TusService::HttpDate(up_->progress().expires_unix));
+  }
+  return res;
+}
+
+}  // namespace seqgate::ingest

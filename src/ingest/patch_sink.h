@@ -1,0 +1,47 @@
+// Streams one PATCH (or creation-with-upload) body into an upload with bounded memory.
+//
+// Without Upload-Checksum, bytes are written in place, fed to the verifier, and checkpointed
+// durably every commit_interval_bytes; an interrupted body keeps what arrived (tus: store as
+// much as possible). With Upload-Checksum the body is staged past the acknowledged offset and
+// committed only if the digest matches — otherwise cut off again and answered 460.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "common/hashing.h"
+#include "ingest/checksum_header.h"
+#include "ingest/http_types.h"
+#include "ingest/live_upload.h"
+
+namespace seqgate::ingest {
+
+class TusService;
+
+class PatchSink final : public BodySink {
+ public:
+  // `success` is the response to complete (204 for PATCH, 201 for creation); the sink adds
+  // Upload-Offset and Upload-Expires. `limit` is the most bytes the body may carry.
+  PatchSink(TusService& service, std::shared_ptr<LiveUpload> upload, uint64_t start, uint64_t limit,
+            std::optional<UploadChecksum> checksum, Response success);
+
+  Status Write(ByteView data) override;
+  Response Finish(BodyEnd end) override;
+
+ private:
+  Status Fail(unsigned http_status, std::string reason);
+
+  TusService& service_;
+  std::shared_ptr<LiveUpload> up_;
+  uint64_t start_;
+  uint64_t limit_;
+  std::optional<UploadChecksum> checksum_;
+  std::optional<Hasher> hasher_;
+  Response success_;
+  uint64_t written_ = 0;
+  uint64_t committed_ = 0;  // bytes of this body already acknowledged by a checkpoint
+  unsigned error_status_ = 0;
+  std::string error_reason_;
+};
+
+}  // namespace seqgate::ingest

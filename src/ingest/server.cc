@@ -1,0 +1,173 @@
+#include "ingest/server.h"
+
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "ingest/log.h"
+#include "ingest/net_parts.h"
+
+namespace seqgate::ingest {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+uint64_t ConnectionSet::Add(std::function<void()> stop) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t h = next_++;
+  stops_.emplace(h, std::move(stop));
+  return h;
+}
+
+void ConnectionSet::Remove(uint64_t handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stops_.erase(handle);
+}
+
+size_t ConnectionSet::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stops_.size();
+}
+
+void ConnectionSet::StopAll() {
+  std::vector<std::function<void()>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [h, f] : stops_) all.push_back(f);
+  }
+  for (auto& f : all) f();
+}
+
+Result<tcp::endpoint> ResolveListen(net::io_context& ioc, const HostPort& hp) {
+  error_code ec;
+  auto addr = net::ip::make_address(hp.host, ec);
+  if (!ec) return tcp::endpoint(addr, hp.port);
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(hp.host, std::to_string(hp.port), ec);
+  if (ec || results.empty()) {
+    return InvalidArgument("cannot resolve listen address '" + hp.ToString() + "'");
+  }
+  return results.begin()->endpoint();
+}
+
+namespace {
+
+// Accepts connections until closed; `start` takes each socket.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  using Start = std::function<void(tcp::socket)>;
+  Listener(net::io_context& ioc, Start start, ServerShared& shared)
+      : ioc_(ioc), acceptor_(ioc), start_(std::move(start)), shared_(shared) {}
+
+  Status Bind(const tcp::endpoint& ep, const std::string& what) {
+    error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return InvalidArgument("cannot listen on " + what + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  uint16_t port() const {
+    error_code ec;
+    return acceptor_.local_endpoint(ec).port();
+  }
+
+  void Accept() {
+    acceptor_.async_accept(
+        net::make_strand(ioc_), [self = shared_from_this()](error_code ec, tcp::socket socket) {
+          if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) {
+            return;
+          }
+          if (!ec) {
+            if (self->shared_.connections.size() >= self->shared_.config.limits.max_connections) {
+              error_code ignored;
+              socket.close(ignored);  // over the limit: refuse early
+            } else {
+              self->start_(std::move(socket));
+            }
+          }
+          self->Accept();
+        });
+  }
+
+  void Close() {
+    error_code ec;
+    acceptor_.close(ec);
+  }
+
+ private:
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  Start start_;
+  ServerShared& shared_;
+};
+
+}  // namespace
+
+Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics) {
+  SEQGATE_ASSIGN_OR_RETURN(std::unique_ptr<net::ssl::context> tls,
+                           MakeServerTlsContext(config.tls));
+  net::io_context ioc(static_cast<int>(config.threads));
+  ServerShared shared(config, tus, metrics);
+
+  SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint tus_ep, ResolveListen(ioc, config.listen));
+  SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint metrics_ep, ResolveListen(ioc, config.metrics));
+  auto tus_listener = std::make_shared<Listener>(
+      ioc, [&](tcp::socket s) { StartHttpsSession(std::move(s), *tls, shared); }, shared);
+  auto metrics_listener = std::make_shared<Listener>(
+      ioc, [&](tcp::socket s) { StartMetricsSession(std::move(s), shared); }, shared);
+  SEQGATE_RETURN_IF_ERROR(tus_listener->Bind(tus_ep, "listen " + config.listen.ToString()));
+  SEQGATE_RETURN_IF_ERROR(
+      metrics_listener->Bind(metrics_ep, "metrics " + config.metrics.ToString()));
+  tus_listener->Accept();
+  metrics_listener->Accept();
+
+  net::steady_timer sweep(ioc);
+  std::function<void()> arm_sweep = [&] {
+    sweep.expires_after(std::chrono::seconds(config.limits.cleanup_interval_s));
+    sweep.async_wait([&](error_code ec) {
+      if (ec || shared.stopping) return;
+      tus.SweepExpired(shared.locks);
+      arm_sweep();
+    });
+  };
+  tus.SweepExpired(shared.locks);
+  arm_sweep();
+
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](error_code ec, int signo) {
+    if (ec) return;
+    Log(LogLevel::kInfo, "ingest.stopping", {{"signal", std::to_string(signo)}});
+    shared.stopping = true;
+    tus_listener->Close();
+    metrics_listener->Close();
+    sweep.cancel();
+    // Stale PATCHes end and commit what they received; idle connections close; requests in
+    // the middle of being answered finish and then close.
+    shared.locks.CancelAll();
+    shared.connections.StopAll();
+  });
+
+  Log(LogLevel::kInfo, "ingest.listening",
+      {{"tus", tus_ep.address().to_string() + ":" + std::to_string(tus_listener->port())},
+       {"metrics",
+        metrics_ep.address().to_string() + ":" + std::to_string(metrics_listener->port())},
+       {"storage", config.storage},
+       {"threads", std::to_string(config.threads)}});
+
+  std::vector<std::thread> workers;
+  for (uint32_t i = 1; i < config.threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : workers) t.join();
+  Log(LogLevel::kInfo, "ingest.stopped", {});
+  return Status::Ok();
+}
+
+}  // namespace seqgate::ingest
