@@ -291,7 +291,8 @@ TusService::Outcome TusService::Create(const RequestHead& head, const Peer& peer
        {"length", length ? std::to_string(*length) : "deferred"},
        {"encoding", std::string(ContentEncodingName(decl->encoding))},
        {"run", decl->run},
-       {"path", decl->path}});
+       {"path", decl->path},
+       {"with_upload", with_body ? "yes" : "no"}});
 
   Response created = TusResponse(201);
   created.Set("Location", config_.base_path + info.id);
