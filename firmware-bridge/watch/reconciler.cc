@@ -151,6 +151,29 @@ std::vector<Event> Reconciler::Reconcile(int64_t now_ns) {
   return out;
 }
 
+std::vector<Event> Reconciler::ReconcileRuns(int64_t now_ns, const std::set<std::string>& roots) {
+  std::vector<Event> out;
+  for (auto& t : runs_) {
+    if (roots.count(t->root) == 0) continue;
+    auto snap = ScanRun(fs_, t->root, now_ns, config_.limits);
+    if (!snap.ok()) {
+      Unavailable(t.get(), snap.status().message(), &out);
+      continue;
+    }
+    UpdateRun(t.get(), *snap, now_ns, &out);
+  }
+  return out;
+}
+
+std::string Reconciler::RunRootOf(std::string_view path) const {
+  for (const auto& t : runs_) {
+    if (path == t->root || (path.starts_with(t->root) && path[t->root.size()] == '/')) {
+      return t->root;
+    }
+  }
+  return {};
+}
+
 bool Reconciler::MarkComplete(std::string_view run_id_or_key) {
   bool any = false;
   for (auto& t : runs_) {

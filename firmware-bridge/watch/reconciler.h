@@ -40,6 +40,13 @@ class Reconciler {
   // One pass at wall-clock `now_ns`: the events since the previous pass, run by run.
   std::vector<Event> Reconcile(int64_t now_ns);
 
+  // A partial pass: rescans only the tracked runs whose folder is one of `roots` (no
+  // discovery). For inotify hints inside known runs; full passes still run periodically.
+  std::vector<Event> ReconcileRuns(int64_t now_ns, const std::set<std::string>& roots);
+
+  // The tracked run folder containing absolute `path`, or "" when none does.
+  std::string RunRootOf(std::string_view path) const;
+
   // An operator declares the run complete (by run id or RunIdentity::Key()). False when no
   // tracked run matches.
   bool MarkComplete(std::string_view run_id_or_key);
