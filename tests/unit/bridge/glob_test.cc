@@ -15,7 +15,7 @@ TEST_CASE("glob: basename patterns match anywhere, anchored patterns from the ro
   CHECK_FALSE(GlobMatch("Analysis/*/Manifest.tsv", "Analysis/2/x/Manifest.tsv"));
 }
 
-TEST_CASE("glob: ** crosses directories, also zero of them; * and ? never cross '/'") {
+TEST_CASE("glob: ** crosses directories, also zero of them - * and ? never cross '/'") {
   CHECK(GlobMatch("Analysis/*/Data/Reports/**", "Analysis/1/Data/Reports/a/b.csv"));
   CHECK(GlobMatch("a/**/b*.txt", "a/c/d/b1.txt"));
   CHECK(GlobMatch("a/**/b*.txt", "a/b1.txt"));

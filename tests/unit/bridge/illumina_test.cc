@@ -133,7 +133,7 @@ TEST_CASE("illumina: a run that stops writing is stalled, and resumes when it wr
   CHECK(e == std::vector<std::string>{"run_resumed"});
 }
 
-TEST_CASE("illumina: requeued analysis; failed Analysis/1 never ships, Analysis/2 does") {
+TEST_CASE("illumina: requeued analysis - failed Analysis/1 never ships, Analysis/2 does") {
   Fixture fx;
   StartNovaSeqX(fx, 2 * kHour);
   fx.Write(kNovaSeqX + "/RTAComplete.txt", "");
@@ -162,7 +162,7 @@ TEST_CASE("illumina: requeued analysis; failed Analysis/1 never ships, Analysis/
   CHECK(good->checksum->hex == std::string(64, 'a'));
 }
 
-TEST_CASE("illumina: MiSeq uses RTAComplete (no copy service); FASTQ waits for the job") {
+TEST_CASE("illumina: MiSeq uses RTAComplete (no copy service) - FASTQ waits for the job") {
   Fixture fx;
   const std::string run = "230224_M02439_0043_000000000-KT42M";
   fx.Write(run + "/RunInfo.xml", RunInfo(run, "000000000-KT42M", "M02439", "230224"));

@@ -44,7 +44,7 @@ TEST_CASE("inotify: changes are hinted per directory, new directories get watche
   CHECK((*h)->watch_count() == 4);
 }
 
-TEST_CASE("inotify: queue overflow asks for a full pass; watch limits are reported") {
+TEST_CASE("inotify: queue overflow asks for a full pass - watch limits are reported") {
   Fixture fx;
   fx.Mkdir("watch/flood");
   auto h = InotifyHint::Create(fx.Path("watch"));
@@ -75,7 +75,7 @@ TEST_CASE("inotify: queue overflow asks for a full pass; watch limits are report
 
 namespace seqgate::bridge::testing {
 
-TEST_CASE("watch loop: hints inside a run rescan that run; new folders and the interval do all") {
+TEST_CASE("watch loop: hints inside a run rescan that run - new folders and the interval do all") {
   Fixture fx;
   const std::string run = "watch/20240202_LH00217_0044_A2255J2LT3";
   fx.Write(run + "/RunInfo.xml",

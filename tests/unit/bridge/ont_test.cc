@@ -27,7 +27,7 @@ std::string FinalSummary(const std::string& prid, int fastq, int pod5) {
 
 }  // namespace
 
-TEST_CASE("ont: completed run; counts checked, output_hash sha256 attached, completion last") {
+TEST_CASE("ont: completed run - counts checked, output_hash sha256 attached, completion last") {
   Fixture fx;
   fx.Write(kRun + "/fastq_pass/PAK12345_pass_abcdef12_0.fastq.gz", "@a", 2 * kHour);
   fx.Write(kRun + "/pod5/PAK12345_abcdef12_0.pod5", "pod5", 2 * kHour);
@@ -101,7 +101,7 @@ TEST_CASE("ont: a quiet run without queued reads or final_summary is stalled") {
   CHECK(h.Step(fx.now) == std::vector<std::string>{"run_discovered", "run_stalled"});
 }
 
-TEST_CASE("ont: pooled layout; files belong to the protocol run their name carries") {
+TEST_CASE("ont: pooled layout - files belong to the protocol run their name carries") {
   Fixture fx;
   const std::string pool = "proj/sample1";
   fx.Write(pool + "/fastq_pass/PAK11111_pass_aaaaaaaa_0.fastq.gz", "@a");
@@ -121,7 +121,7 @@ TEST_CASE("ont: pooled layout; files belong to the protocol run their name carri
   CHECK(a.units.size() == 2);
 }
 
-TEST_CASE("ont: configuration-test flow cells are flagged as QC; a broken summary is a problem") {
+TEST_CASE("ont: configuration-test flow cells are flagged as QC - a broken summary is a problem") {
   Fixture fx;
   const std::string run = "qc/s/20240101_1200_MN12345_CTC00001_abcdef12";
   fx.Write(run + "/fastq_pass/x.fastq.gz", "@a");

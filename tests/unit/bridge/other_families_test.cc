@@ -21,7 +21,7 @@ void StartAviti(const Fixture& fx, int64_t age) {
 
 }  // namespace
 
-TEST_CASE("element: RunUploaded.json OutcomeCompleted completes; base-call zips stay home") {
+TEST_CASE("element: RunUploaded.json OutcomeCompleted completes - base-call zips stay home") {
   Fixture fx;
   StartAviti(fx, kHour);
   TrackerHarness h(fx, Family::kElement, kAviti, {}, {.trust_old_mtime = true});
@@ -36,7 +36,7 @@ TEST_CASE("element: RunUploaded.json OutcomeCompleted completes; base-call zips 
   CHECK(Last(e) == "run_completed completed/OutcomeCompleted");
 }
 
-TEST_CASE("element: OutcomeFailed fails the run; a truncated marker is a problem, not done") {
+TEST_CASE("element: OutcomeFailed fails the run - a truncated marker is a problem, not done") {
   Fixture fx;
   StartAviti(fx, kHour);
   fx.Write(kAviti + "/RunUploaded.json", R"({"outcome":"Outco)", kHour);
@@ -53,7 +53,7 @@ TEST_CASE("element: OutcomeFailed fails the run; a truncated marker is a problem
         std::vector<std::string>{"file_ready RunUploaded.json", "run_failed failed/OutcomeFailed"});
 }
 
-TEST_CASE("element: wash/prime runs are flagged; a quiet run without marker is stalled") {
+TEST_CASE("element: wash/prime runs are flagged - a quiet run without marker is stalled") {
   Fixture fx;
   fx.Write("AV1/wash/RunParameters.json", R"({"RunName":"w","RunType":"Wash"})", 8 * kHour);
   TrackerHarness h(fx, Family::kElement, "AV1/wash");
@@ -62,7 +62,7 @@ TEST_CASE("element: wash/prime runs are flagged; a quiet run without marker is s
   CHECK(h.last_events[0].detail == "QC/test run: RunType Wash");
 }
 
-TEST_CASE("ultima: UploadCompleted.json completes; run id from LibraryInfo") {
+TEST_CASE("ultima: UploadCompleted.json completes - run id from LibraryInfo") {
   Fixture fx;
   const std::string run = "Runs/412345-20240101_1200";
   fx.Write(run + "/412345_LibraryInfo.xml", "<x/>", kHour);
@@ -104,7 +104,7 @@ TEST_CASE("mgi: complete when every lane has FASTQ and report and the run is qui
   CHECK(Last(e) == "run_completed completed/Completed");
 }
 
-TEST_CASE("mgi/generic: stalled without expected files; an operator can mark complete") {
+TEST_CASE("mgi/generic: stalled without expected files - an operator can mark complete") {
   Fixture fx;
   const std::string run = "V300099999";
   fx.Write(run + "/L01/V300099999_L01_read_1.fq.gz", "@a", 8 * kHour);

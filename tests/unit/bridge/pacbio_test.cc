@@ -7,7 +7,7 @@
 
 namespace seqgate::bridge::testing {
 
-TEST_CASE("pacbio: Revio cells complete one by one; the run completes after the last") {
+TEST_CASE("pacbio: Revio cells complete one by one - the run completes after the last") {
   Fixture fx;
   const std::string run = "r84001_20240101_120000";
   fx.Write(run + "/1_A01/hifi_reads/m84001_240101_130000_s1.hifi_reads.bam", "bam", 2 * kHour);
@@ -37,7 +37,7 @@ TEST_CASE("pacbio: Revio cells complete one by one; the run completes after the 
         "m84001_240101_130000_s1,m84001_240101_140000_s2");
 }
 
-TEST_CASE("pacbio: a cell that never gets .transferdone is aborted; the run partially completes") {
+TEST_CASE("pacbio: a cell that never gets .transferdone is aborted - the run partially completes") {
   Fixture fx;
   const std::string run = "r64012_20230101_120000";
   // Sequel: the marker sits in the cell folder itself.
@@ -55,7 +55,7 @@ TEST_CASE("pacbio: a cell that never gets .transferdone is aborted; the run part
             ->reason.find("SMRT cell 2_B01: no .transferdone") == 0);
 }
 
-TEST_CASE("pacbio: all cells aborted means an aborted run; no cells at all is stalled") {
+TEST_CASE("pacbio: all cells aborted means an aborted run - no cells at all is stalled") {
   Fixture fx;
   const std::string run = "r84001_20240101_120000";
   fx.Write(run + "/1_A01/hifi_reads/x.bam", "bam", 8 * kHour);

@@ -20,7 +20,7 @@ TEST_CASE("Illumina <Date>: all four historical formats normalize") {
   CHECK_FALSE(NormalizeIlluminaDate("13/40/2023 1:00:00 PM").ok());
 }
 
-TEST_CASE("RunInfo.xml: identity, reads, lanes; hostile input is an error, not a crash") {
+TEST_CASE("RunInfo.xml: identity, reads, lanes - hostile input is an error, not a crash") {
   const char* xml = R"(<?xml version="1.0"?>
 <RunInfo Version="6"><Run Id="20240202_LH00217_0044_A2255J2LT3" Number="44">
 <Flowcell>2255J2LT3</Flowcell><Instrument>LH00217</Instrument><Date>2/2/2024 9:15:00 AM</Date>

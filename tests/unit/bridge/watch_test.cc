@@ -86,7 +86,7 @@ TEST_CASE("scanner: symlinks are listed, never followed, so nothing outside the 
         StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("scanner: unreadable entries are reported and the scan goes on; limits hold") {
+TEST_CASE("scanner: unreadable entries are reported and the scan goes on - limits hold") {
   Fixture fx;
   fx.Write("run/a/1.fastq.gz", "1");
   fx.Write("run/locked/2.fastq.gz", "2");
@@ -115,7 +115,7 @@ TEST_CASE("scanner: unreadable entries are reported and the scan goes on; limits
         StatusCode::kNotFound);
 }
 
-TEST_CASE("tracker: ready only after the settle window; changes are announced again") {
+TEST_CASE("tracker: ready only after the settle window - changes are announced again") {
   Fixture fx;
   CompletedIllumina(fx, kRun);
   TrackerHarness h(fx, Family::kIllumina, kRun);
@@ -183,7 +183,7 @@ TEST_CASE("reconciler: finds runs of several families at their depths") {
   CHECK(r.Runs().size() == 4);
 }
 
-TEST_CASE("reconciler: a renamed run folder is the same run; nothing is announced twice") {
+TEST_CASE("reconciler: a renamed run folder is the same run - nothing is announced twice") {
   Fixture fx;
   CompletedIllumina(fx, "watch/" + kRun);
   Reconciler r(ScanFs::Default(), Env::Default(), Watch(fx.Path("watch"), true));
@@ -219,7 +219,7 @@ TEST_CASE("reconciler: a vanished share makes runs unavailable, not deleted") {
   CHECK(gone[0].detail == "run folder no longer found under the watch root");
 }
 
-TEST_CASE("reconciler: QC/test runs are announced once and then ignored; mark complete") {
+TEST_CASE("reconciler: QC/test runs are announced once and then ignored - mark complete") {
   Fixture fx;
   fx.Write("watch/qc/s/20240101_1200_MN12345_CTC00001_abcdef12/fastq_pass/x.fastq.gz", "@");
   fx.Write("watch/V300012345/L01/V300012345_L01_read_1.fq.gz", "@", 10 * kHour);
