@@ -11,5 +11,6 @@ void AddPackCommand(CLI::App& app, int& exit_code);
 void AddVerifyCommand(CLI::App& app, int& exit_code);
 void AddExtractCommand(CLI::App& app, int& exit_code);
 void AddScanCommand(CLI::App& app, int& exit_code);  // cmd_scan.cc (firmware bridge)
+void AddUploadCommand(CLI::App& app, int& exit_code);  // cmd_upload.cc (tus upload)
 
 }  // namespace seqgate::ctl

@@ -1,0 +1,97 @@
+#include "transfer/chunk_queue.h"
+
+#include <algorithm>
+
+namespace seqgate::transfer {
+
+ChunkQueue::ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity)
+    : patch_size_(std::max<uint64_t>(patch_size, 1)),
+      checksum_(checksum),
+      capacity_(std::max<size_t>(capacity, 1)),
+      pos_(0),
+      start_(start) {}
+
+Status ChunkQueue::OnFrame(const pipeline::FrameRecord& record, ByteView bytes) {
+  // Frames may arrive from a Repack that starts mid-stream: its records place it.
+  pos_ = record.output_offset;
+  return Append(bytes, &record);
+}
+
+Status ChunkQueue::OnTrailer(ByteView bytes) { return Append(bytes, nullptr); }
+
+Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
+  {
+    std::lock_guard lock(mu_);
+    if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
+  }
+  const uint64_t at = pos_;
+  pos_ += bytes.size();
+  if (pos_ <= start_) return Status::Ok();  // the server already holds all of it
+  if (at < start_) bytes = bytes.subspan(static_cast<size_t>(start_ - at));
+  const uint64_t from = std::max(at, start_);
+  // Whole frames only: close the chunk before a frame that would overflow it.
+  if (cur_open_ && record != nullptr && cur_.bytes.size() + bytes.size() > patch_size_) {
+    SEQGATE_RETURN_IF_ERROR(Push(false));
+  }
+  if (!cur_open_) {
+    cur_ = Chunk{};
+    cur_.offset = from;
+    cur_.first_frame = record != nullptr ? record->index : 0;
+    cur_.end_frame = cur_.first_frame;
+    cur_.bytes.reserve(static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20)));
+    cur_open_ = true;
+  }
+  cur_.bytes.insert(cur_.bytes.end(), bytes.begin(), bytes.end());
+  if (record != nullptr) cur_.end_frame = record->index + 1;
+  return Status::Ok();
+}
+
+Status ChunkQueue::Push(bool last) {
+  cur_.last = last;
+  if (checksum_) cur_.sha256 = ComputeDigest(DigestAlgorithm::kSha256, cur_.bytes);
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
+  if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
+  ready_.push_back(std::move(cur_));
+  cur_open_ = false;
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+void ChunkQueue::Finish(const Status& status) {
+  Status st = status;
+  if (st.ok()) {
+    if (!cur_open_) {  // nothing left to send beyond start: still say where the stream ends
+      cur_ = Chunk{};
+      cur_.offset = std::max(pos_, start_);
+      cur_open_ = true;
+    }
+    st = Push(true);
+  }
+  std::lock_guard lock(mu_);
+  finished_ = true;
+  if (!st.ok() && producer_status_.ok()) producer_status_ = st;
+  cv_.notify_all();
+}
+
+void ChunkQueue::Abort() {
+  std::lock_guard lock(mu_);
+  aborted_ = true;
+  cv_.notify_all();
+}
+
+Result<Chunk> ChunkQueue::Next() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return aborted_ || !ready_.empty() || finished_; });
+  if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
+  if (!ready_.empty()) {
+    Chunk c = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return c;
+  }
+  if (!producer_status_.ok()) return producer_status_;
+  return Internal("chunk queue finished without a last chunk");
+}
+
+}  // namespace seqgate::transfer

@@ -1,0 +1,462 @@
+#include "transfer/tus_uploader.h"
+
+#include <algorithm>
+
+#include "common/error_class.h"
+#include "pipeline/encoding.h"
+#include "transfer/resume_point.h"
+
+namespace seqgate::transfer {
+namespace {
+
+constexpr std::string_view kOffsetType = "Content-Type: application/offset+octet-stream";
+constexpr int kMaxRecreations = 3;  // 404/410 loops mean something else is wrong
+
+std::string BaseName(const std::string& p) {
+  size_t slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+}  // namespace
+
+// Keeps the frame records of a first pack in the state as they appear, checking them against
+// records of an earlier interrupted pass (the same source must give the same frames).
+class TusUploader::RecordingSink final : public pipeline::PackSink {
+ public:
+  RecordingSink(TusUploader& up, ChunkQueue& queue) : up_(up), queue_(queue) {}
+  Status OnFrame(const pipeline::FrameRecord& r, ByteView bytes) override {
+    {
+      std::lock_guard lock(up_.mu_);
+      auto& recs = up_.state_.records;
+      if (r.index < recs.size()) {
+        if (!(recs[r.index] == r)) {
+          return SourceChanged("frame " + std::to_string(r.index) +
+                               " differs from the one packed before: the source changed");
+        }
+      } else {
+        recs.push_back(r);
+      }
+    }
+    return queue_.OnFrame(r, bytes);
+  }
+  Status OnTrailer(ByteView bytes) override { return queue_.OnTrailer(bytes); }
+
+ private:
+  TusUploader& up_;
+  ChunkQueue& queue_;
+};
+
+Result<pipeline::Encoding> DecideEncoding(Env& env, const std::string& path,
+                                          const pipeline::PackOptions& options) {
+  if (options.force_encoding) return *options.force_encoding;
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env.OpenForRead(path));
+  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, file->Stat());
+  std::vector<uint8_t> head(
+      static_cast<size_t>(std::min<uint64_t>(id.size, pipeline::kSniffBytes)));
+  SEQGATE_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(0, head));
+  head.resize(got);
+  return pipeline::DetectCompressedFormat(head) ? pipeline::Encoding::kIdentity
+                                                : pipeline::Encoding::kZstdSeekable;
+}
+
+TusUploader::TusUploader(Env& env, pipeline::WorkerPool& pool, HttpClient& http, UploadSpec spec)
+    : env_(env), pool_(pool), http_(http), spec_(std::move(spec)) {
+  if (spec_.rel_path.empty()) spec_.rel_path = BaseName(spec_.source_path);
+}
+
+TusUploader::~TusUploader() { StopProducer(); }
+
+void TusUploader::Note(const std::string& msg) {
+  if (spec_.log) spec_.log(msg);
+}
+
+Status TusUploader::Persist() {
+  if (!spec_.persist) return Status::Ok();
+  UploadState copy;
+  {
+    std::lock_guard lock(mu_);
+    state_.acked_offset = offset_;
+    copy = state_;
+  }
+  return spec_.persist(copy);
+}
+
+std::vector<std::string> TusUploader::TusHeaders() const { return {"Tus-Resumable: 1.0.0"}; }
+
+Status TusUploader::Refused(const HttpResponse& r, std::string_view what) {
+  retry_after_.reset();
+  if (auto ra = r.Header("Retry-After")) {
+    retry_after_ = ParseRetryAfter(*ra, std::chrono::system_clock::now());
+  }
+  std::string reason(what);
+  if (!r.body.empty() && r.body.size() < 300) reason += " (" + r.body + ")";
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+  return HttpStatusError(r.status, reason);
+}
+
+Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
+  if (resume) {
+    SEQGATE_ASSIGN_OR_RETURN(auto file, env_.OpenForRead(spec_.source_path));
+    SEQGATE_ASSIGN_OR_RETURN(const FileIdentity now, file->Stat());
+    if (resume->source_path != spec_.source_path || resume->endpoint != spec_.endpoint) {
+      return InvalidArgument("the state file belongs to '" + resume->source_path + "' → '" +
+                             resume->endpoint + "', not to this upload");
+    }
+    FileIdentity then = resume->source;
+    then.type = now.type;
+    if (!(then == now)) {
+      Note("source changed since the state was saved (" + then.DescribeChange(now) +
+           "): starting a new upload");
+      resume.reset();
+    }
+  }
+  if (resume) {
+    state_ = std::move(*resume);
+    offset_ = state_.acked_offset;
+    spec_.pack.level = state_.level;
+    spec_.pack.frame_size = state_.frame_size;
+    spec_.pack.md5 = state_.md5;
+    spec_.pack.force_encoding = state_.encoding;
+    Note("resuming " +
+         (state_.upload_url.empty() ? std::string("(not created yet)") : state_.upload_url) +
+         " from acknowledged offset " + std::to_string(state_.acked_offset));
+  } else {
+    SEQGATE_RETURN_IF_ERROR(PrepareFresh());
+  }
+
+  unsigned failures = 0;
+  int recreations = 0;
+  while (true) {
+    const uint64_t before = offset_;
+    Status st = Attempt();
+    if (st.ok()) break;
+    if (offset_ > before) failures = 0;  // progress: the link works, just not all the time
+    if (st.code() == StatusCode::kNotFound && !state_.upload_url.empty()) {
+      if (++recreations > kMaxRecreations) return st.WithContext("upload keeps disappearing");
+      Note("upload " + state_.upload_url + " is gone (" + st.message() + "): creating a new one");
+      StopProducer();
+      state_.upload_url.clear();
+      offset_ = 0;
+      length_declared_ = false;
+      SEQGATE_RETURN_IF_ERROR(Persist());
+      continue;
+    }
+    if (!IsTransient(st)) return st;
+    if (spec_.retry.max_attempts != 0 && failures + 1 >= spec_.retry.max_attempts) {
+      return st.WithContext("giving up after " + std::to_string(failures + 1) + " attempts");
+    }
+    auto wait = spec_.retry.Delay(failures, JitterUnit(), retry_after_);
+    retry_after_.reset();
+    ++failures;
+    ++out_.retries;
+    Note("transient failure: " + st.ToString() + "; retrying in " + std::to_string(wait.count()) +
+         " ms");
+    std::this_thread::sleep_for(wait);
+  }
+  StopProducer();
+  out_.upload_url = state_.upload_url;
+  out_.verification = verification_;
+  out_.length = offset_;
+  out_.state = state_;
+  return out_;
+}
+
+Status TusUploader::PrepareFresh() {
+  SEQGATE_RETURN_IF_ERROR(spec_.pack.Validate());
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env_.OpenForRead(spec_.source_path));
+  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, file->Stat());
+  SEQGATE_ASSIGN_OR_RETURN(const auto encoding,
+                           DecideEncoding(env_, spec_.source_path, spec_.pack));
+  spec_.pack.force_encoding = encoding;  // pins Pack's own decision to the declared one
+  state_ = UploadState{};
+  state_.source_path = spec_.source_path;
+  state_.source = id;
+  state_.endpoint = spec_.endpoint;
+  state_.level = spec_.pack.level;
+  state_.frame_size = spec_.pack.frame_size;
+  state_.md5 = spec_.pack.md5;
+  state_.encoding = encoding;
+  offset_ = 0;
+  return Status::Ok();
+}
+
+Status TusUploader::Attempt() {
+  if (!caps_) SEQGATE_RETURN_IF_ERROR(Discover());
+  if (state_.complete) {
+    done_ = true;
+  } else if (state_.upload_url.empty()) {
+    SEQGATE_RETURN_IF_ERROR(Create());
+  } else {
+    SEQGATE_RETURN_IF_ERROR(Head());
+  }
+  if (!done_) SEQGATE_RETURN_IF_ERROR(SendChunks());
+  if (!state_.complete) {
+    std::lock_guard lock(mu_);
+    state_.complete = true;
+  }
+  SEQGATE_RETURN_IF_ERROR(Persist());
+  return FetchReceipt();
+}
+
+Status TusUploader::Discover() {
+  HttpRequest req{"OPTIONS", spec_.endpoint, TusHeaders(), {}, 0};
+  SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
+  if (r.status != 200 && r.status != 204) return Refused(r, "OPTIONS " + spec_.endpoint);
+  SEQGATE_ASSIGN_OR_RETURN(
+      auto caps, ParseServerCaps(r.Header("Tus-Version"), r.Header("Tus-Extension"),
+                                 r.Header("Tus-Max-Size"), r.Header("Tus-Checksum-Algorithm")));
+  if (!caps.Has("creation")) {
+    return Unsupported("the server does not offer the tus creation extension");
+  }
+  verification_ = caps.Has("seqgate-verification");
+  checksum_ = caps.HasChecksum("sha256");
+  Note(std::string("server: ") + (verification_ ? "seqgate verification" : "plain tus") +
+       (checksum_ ? ", sha256 chunk checksums" : ", no chunk checksums"));
+  caps_ = std::move(caps);
+  return Status::Ok();
+}
+
+Status TusUploader::PrePack() {
+  Note("server lacks creation-defer-length: packing once to learn the size");
+  ChunkQueue discard(UINT64_MAX, spec_.patch_size, false);
+  RecordingSink sink(*this, discard);
+  SEQGATE_ASSIGN_OR_RETURN(auto r,
+                           pipeline::Pack(env_, pool_, spec_.source_path, spec_.pack, sink));
+  std::lock_guard lock(mu_);
+  state_.packed = true;
+  state_.trailer_size = r.trailer_size;
+  state_.packed_size = r.packed_size;
+  state_.original_size = r.original_size;
+  state_.original_sha256 = r.original_sha256.hex();
+  state_.original_md5 = r.original_md5 ? r.original_md5->hex() : "";
+  return Status::Ok();
+}
+
+Status TusUploader::Create() {
+  if (!state_.packed && !caps_->Has("creation-defer-length")) SEQGATE_RETURN_IF_ERROR(PrePack());
+  std::vector<std::pair<std::string, std::string>> meta = {{"filename", spec_.rel_path}};
+  if (verification_) {
+    meta.emplace_back("seqgate-encoding", pipeline::EncodingWireName(state_.encoding));
+    if (!spec_.run.empty()) {
+      meta.emplace_back("seqgate-run", spec_.run);
+      meta.emplace_back("seqgate-path", spec_.rel_path);
+    }
+    if (state_.packed) {
+      meta.emplace_back("seqgate-sha256", state_.original_sha256);
+      if (!state_.original_md5.empty()) meta.emplace_back("seqgate-md5", state_.original_md5);
+    }
+  }
+  auto headers = TusHeaders();
+  if (state_.packed) {
+    if (caps_->max_size && state_.packed_size > *caps_->max_size) {
+      return InvalidArgument("the packed file (" + std::to_string(state_.packed_size) +
+                             " bytes) exceeds the server's Tus-Max-Size");
+    }
+    headers.push_back("Upload-Length: " + std::to_string(state_.packed_size));
+  } else {
+    headers.push_back("Upload-Defer-Length: 1");
+  }
+  headers.push_back("Upload-Metadata: " + EncodeMetadata(meta));
+  HttpRequest req{"POST", spec_.endpoint, headers, {}, 0};
+  SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
+  if (r.status == 413) return Refused(r, "the server refuses an upload this large");
+  if (r.status != 201) return Refused(r, "POST " + spec_.endpoint);
+  auto loc = r.Header("Location");
+  if (!loc || loc->empty()) return HttpStatusError(r.status, "201 without a Location header");
+  state_.upload_url = ResolveLocation(spec_.endpoint, *loc);
+  length_declared_ = state_.packed;
+  offset_ = 0;
+  StopProducer();
+  Note("created " + state_.upload_url);
+  if (auto off = r.Header("Upload-Offset"); off && r.Header("Seqgate-Duplicate")) {
+    // The centre already holds this file, verified: nothing to send.
+    offset_ = ParseUnsigned(*off).value_or(0);
+    out_.receipt_status = std::string(r.Header("Seqgate-Receipt-Status").value_or(""));
+    Note("the centre already has this file (duplicate)");
+    done_ = state_.packed && offset_ == state_.packed_size;
+  }
+  return Persist();
+}
+
+Status TusUploader::Head() {
+  HttpRequest req{"HEAD", state_.upload_url, TusHeaders(), {}, 0};
+  SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
+  if (r.status != 200 && r.status != 204) return Refused(r, "HEAD " + state_.upload_url);
+  auto off = r.Header("Upload-Offset");
+  auto parsed = off ? ParseUnsigned(*off) : std::nullopt;
+  if (!parsed) return HttpStatusError(502, "HEAD without a valid Upload-Offset");
+  if (*parsed < state_.acked_offset) {
+    // A server that forgets acknowledged bytes breaks the contract; say so, then resend.
+    Note("server offset " + std::to_string(*parsed) + " is below the acknowledged " +
+         std::to_string(state_.acked_offset));
+  }
+  offset_ = *parsed;
+  auto len = r.Header("Upload-Length");
+  length_declared_ = len.has_value();
+  if (len && ParseUnsigned(*len) == offset_) {
+    done_ = true;
+    if (auto rs = r.Header("Seqgate-Receipt-Status")) out_.receipt_status = std::string(*rs);
+  }
+  return Status::Ok();
+}
+
+void TusUploader::StartProducer(uint64_t start) {
+  StopProducer();
+  queue_ = std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_);
+  queue_next_ = start;
+  producer_ = std::thread([this, start, q = queue_.get()] { ProducerMain(start, q); });
+}
+
+void TusUploader::StopProducer() {
+  if (queue_) queue_->Abort();
+  if (producer_.joinable()) producer_.join();
+  queue_.reset();
+  pending_.reset();
+}
+
+void TusUploader::ProducerMain(uint64_t start, ChunkQueue* queue) {
+  UploadState snap;
+  {
+    std::lock_guard lock(mu_);
+    snap = state_;  // records are only appended by this thread from here on
+  }
+  Status st;
+  if (snap.packed) {
+    // Everything is known: re-create only the frames from the resume point on.
+    auto rp = LocateOffset(snap.records, snap.trailer_size, start);
+    if (!rp) {
+      st = Corruption("offset " + std::to_string(start) + " lies outside the packed stream");
+    } else {
+      if (rp->frame < snap.records.size()) {
+        st = pipeline::Repack(env_, pool_, spec_.source_path, spec_.pack, snap.encoding,
+                              snap.records, rp->frame,
+                              static_cast<uint32_t>(snap.records.size() - 1), *queue);
+      }
+      if (st.ok() && snap.encoding == pipeline::Encoding::kZstdSeekable) {
+        queue->Seek(StreamSize(snap.records, 0));
+        st = queue->OnTrailer(pipeline::TrailerFromRecords(snap.records));
+      }
+    }
+  } else {
+    // First pass (or an interrupted one): pack from the start, dropping what the server has.
+    RecordingSink sink(*this, *queue);
+    auto r = pipeline::Pack(env_, pool_, spec_.source_path, spec_.pack, sink);
+    st = r.status();
+    if (r.ok()) {
+      std::lock_guard lock(mu_);
+      state_.packed = true;
+      state_.trailer_size = r->trailer_size;
+      state_.packed_size = r->packed_size;
+      state_.original_size = r->original_size;
+      state_.original_sha256 = r->original_sha256.hex();
+      state_.original_md5 = r->original_md5 ? r->original_md5->hex() : "";
+    }
+  }
+  queue->Finish(st);
+}
+
+Status TusUploader::Position(uint64_t offset) {
+  const uint64_t have = pending_ ? pending_->offset : queue_next_;
+  if (!queue_ || offset < have) {
+    StartProducer(offset);
+  }
+  while (true) {
+    if (!pending_) {
+      SEQGATE_ASSIGN_OR_RETURN(Chunk c, queue_->Next());
+      queue_next_ = c.end();
+      pending_ = std::move(c);
+    }
+    Chunk& c = *pending_;
+    if (offset > c.end() || (offset == c.end() && !c.last)) {
+      if (c.last) return Corruption("the server holds more bytes than the packed stream");
+      pending_.reset();
+      continue;
+    }
+    if (offset > c.offset) {  // the server kept part of this chunk (plain tus partial body)
+      c.bytes.erase(c.bytes.begin(),
+                    c.bytes.begin() + static_cast<std::ptrdiff_t>(offset - c.offset));
+      c.offset = offset;
+      if (c.sha256) c.sha256 = ComputeDigest(DigestAlgorithm::kSha256, c.bytes);
+    }
+    return Status::Ok();
+  }
+}
+
+Status TusUploader::SendChunks() {
+  while (!done_) {
+    SEQGATE_RETURN_IF_ERROR(Position(offset_));
+    const Chunk& c = *pending_;
+    auto headers = TusHeaders();
+    headers.emplace_back(kOffsetType);
+    headers.push_back("Upload-Offset: " + std::to_string(c.offset));
+    if (c.sha256)
+      headers.push_back("Upload-Checksum: " + ChecksumHeader(DigestAlgorithm::kSha256, *c.sha256));
+    if (c.last) {
+      UploadState snap;
+      {
+        std::lock_guard lock(mu_);
+        snap = state_;
+      }
+      if (!length_declared_) headers.push_back("Upload-Length: " + std::to_string(c.end()));
+      if (verification_) {
+        std::vector<std::pair<std::string, std::string>> late = {
+            {"seqgate-sha256", snap.original_sha256}};
+        if (!snap.original_md5.empty()) late.emplace_back("seqgate-md5", snap.original_md5);
+        headers.push_back("Upload-Metadata: " + EncodeMetadata(late));
+      }
+    }
+    HttpRequest req{"PATCH", state_.upload_url, headers, c.bytes, 0};
+    if (spec_.bandwidth != nullptr) {
+      req.max_send_bps = spec_.bandwidth->RateNow() / std::max(1u, spec_.bandwidth_share);
+    }
+    auto r = http_.Perform(req);
+    if (!r.ok()) return r.status();
+    out_.body_bytes_sent += r->bytes_sent;
+    if (r->status == 409) {  // our idea of the offset is stale: ask, then carry on
+      Note("409 offset mismatch at " + std::to_string(c.offset) + ": re-syncing with HEAD");
+      SEQGATE_RETURN_IF_ERROR(Head());
+      continue;
+    }
+    if (r->status == 460) Note("460 checksum mismatch: the chunk was damaged in transit");
+    if (r->status != 204 && r->status != 200) return Refused(*r, "PATCH " + state_.upload_url);
+    auto off = r->Header("Upload-Offset");
+    auto next = off ? ParseUnsigned(*off) : std::nullopt;
+    if (!next || *next < c.offset || *next > c.end()) {
+      return HttpStatusError(502, "PATCH answered with an impossible Upload-Offset");
+    }
+    offset_ = *next;
+    if (c.last) length_declared_ = true;
+    if (auto rs = r->Header("Seqgate-Receipt-Status")) out_.receipt_status = std::string(*rs);
+    SEQGATE_RETURN_IF_ERROR(Persist());
+    if (c.last && offset_ == c.end()) done_ = true;
+  }
+  return Status::Ok();
+}
+
+Status TusUploader::FetchReceipt() {
+  if (!verification_) {
+    // Plain tus: the final HEAD is the only evidence there is.
+    HttpRequest req{"HEAD", state_.upload_url, TusHeaders(), {}, 0};
+    SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
+    if (r.status != 200 && r.status != 204) return Refused(r, "final HEAD");
+    auto off = ParseUnsigned(r.Header("Upload-Offset").value_or(""));
+    auto len = ParseUnsigned(r.Header("Upload-Length").value_or(""));
+    if (!off || !len || *off != *len) {
+      return HttpStatusError(502, "final HEAD does not show the whole upload");
+    }
+    offset_ = *off;
+    out_.receipt = "{\"status\":\"sent\",\"upload_url\":\"" + state_.upload_url +
+                   "\",\"offset\":" + std::to_string(*off) + ",\"length\":" + std::to_string(*len) +
+                   "}";
+    return Status::Ok();
+  }
+  HttpRequest req{"GET", state_.upload_url, {}, {}, 0};
+  SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
+  out_.receipt_http = r.status;
+  if (r.status == 202) return HttpStatusError(503, "the receipt is not ready yet");
+  if (r.status != 200) return Refused(r, "GET receipt");
+  out_.receipt = r.body;
+  return Status::Ok();
+}
+
+}  // namespace seqgate::transfer

@@ -1,0 +1,116 @@
+// Uploads one file to a tus 1.0 server: packs it on the fly (pipeline), sends frame-aligned
+// PATCHes, survives every transient failure by re-syncing with HEAD, and resumes from an
+// UploadState after the process itself was interrupted. With the server's
+// "seqgate-verification" extension it declares encoding, run, path and digests and fetches
+// the receipt; without it (plain tus, e.g. @tus/server) the file counts as sent when HEAD
+// shows the full length.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "pipeline/packer.h"
+#include "pipeline/worker_pool.h"
+#include "transfer/bandwidth_schedule.h"
+#include "transfer/chunk_queue.h"
+#include "transfer/http_client.h"
+#include "transfer/retry_policy.h"
+#include "transfer/tus_headers.h"
+#include "transfer/upload_state.h"
+
+namespace seqgate::transfer {
+
+struct UploadSpec {
+  std::string source_path;
+  std::string endpoint;  // the tus creation URL, e.g. https://centre:8443/files/
+  std::string run;       // seqgate-verification placement; empty = not placed
+  std::string rel_path;  // relative path inside the run (defaults to the file's base name)
+  pipeline::PackOptions pack;
+  uint64_t patch_size = 64ull << 20;  // target PATCH body; whole frames, so may differ a bit
+  RetryPolicy retry;
+  const BandwidthSchedule* bandwidth = nullptr;  // nullptr = unlimited
+  unsigned bandwidth_share = 1;                  // uploads sharing the cap (each gets rate / share)
+  // Called with the state after every change worth surviving a crash (creation, each
+  // acknowledged PATCH, completion). Its failure stops the upload.
+  std::function<Status(const UploadState&)> persist;
+  // Progress and retry notes for the operator (never secrets). May be empty.
+  std::function<void(const std::string&)> log;
+};
+
+struct UploadOutcome {
+  std::string upload_url;
+  bool verification = false;     // the server has the seqgate-verification extension
+  int receipt_http = 0;          // GET on the upload URL: 200 receipt, 202 pending
+  std::string receipt;           // the receipt JSON (verification mode)
+  std::string receipt_status;    // Seqgate-Receipt-Status (verified / unverified / quarantined)
+  uint64_t length = 0;           // packed stream size = the server's final offset
+  uint64_t body_bytes_sent = 0;  // PATCH body bytes put on the wire by this run, retries included
+  unsigned retries = 0;
+  UploadState state;
+};
+
+class TusUploader {
+ public:
+  TusUploader(Env& env, pipeline::WorkerPool& pool, HttpClient& http, UploadSpec spec);
+  ~TusUploader();
+  TusUploader(const TusUploader&) = delete;
+  TusUploader& operator=(const TusUploader&) = delete;
+
+  // Runs the upload to completion or to a permanent failure (with its reason). `resume` is a
+  // state saved by an earlier run for the same file and endpoint, if any.
+  Result<UploadOutcome> Run(std::optional<UploadState> resume);
+
+ private:
+  class RecordingSink;
+
+  Status Attempt();  // one pass: discover, create or HEAD, send until done
+  Status Discover();
+  Status PrepareFresh();
+  Status PrePack();  // records-only pass for servers without creation-defer-length
+  Status Create();
+  Status Head();
+  Status SendChunks();
+  Status Position(uint64_t offset);  // makes pending_ start at `offset`
+  void StartProducer(uint64_t start);
+  void StopProducer();
+  void ProducerMain(uint64_t start, ChunkQueue* queue);
+  Status FetchReceipt();
+  Status Persist();
+  void Note(const std::string& msg);
+  std::vector<std::string> TusHeaders() const;
+  Status Refused(const HttpResponse& r, std::string_view what);
+
+  Env& env_;
+  pipeline::WorkerPool& pool_;
+  HttpClient& http_;
+  UploadSpec spec_;
+
+  std::mutex mu_;  // guards state_ between the producer thread and the uploader
+  UploadState state_;
+  std::optional<ServerCaps> caps_;
+  bool verification_ = false, checksum_ = false;
+  bool length_declared_ = false;  // the server knows Upload-Length
+  uint64_t offset_ = 0;           // the server's offset as last learned
+  bool done_ = false;
+  std::optional<std::chrono::seconds> retry_after_;
+  UploadOutcome out_;
+
+  std::unique_ptr<ChunkQueue> queue_;
+  std::thread producer_;
+  uint64_t queue_next_ = 0;  // stream offset of the next chunk queue_ yields
+  std::optional<Chunk> pending_;
+};
+
+// Decides the stream's encoding before packing (as Pack would: configuration, else content)
+// so the upload can declare it at creation.
+Result<pipeline::Encoding> DecideEncoding(Env& env, const std::string& path,
+                                          const pipeline::PackOptions& options);
+
+}  // namespace seqgate::transfer
