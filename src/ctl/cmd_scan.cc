@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "adapters/events.h"
 #include "ctl/commands.h"
 #include "watch/reconciler.h"
+#include "watch/watch_loop.h"
 
 namespace seqgate::ctl {
 namespace {
@@ -38,7 +40,52 @@ struct ScanArgs {
   double stability_s = 30 * 60;
   std::vector<std::string> include, exclude, expect, mark_complete;
   std::string marker;
+  double follow_s = 0;      // > 0: keep watching this long, printing events as JSON lines
+  double interval_s = 2;    // full reconciliation pass interval while following
+  bool until_done = false;  // stop following once every run is terminal or stalled
 };
+
+int64_t WallNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json EventJson(const Event& e) {
+  nlohmann::json j = {
+      {"event", bridge::EventKindName(e.kind)}, {"run_key", e.run_key}, {"root", e.run_root}};
+  if (!e.unit.empty()) j["unit"] = e.unit;
+  if (!e.path.empty()) j["path"] = e.path;
+  if (e.kind == EventKind::kFileReady || e.kind == EventKind::kFileChanged) {
+    j["size"] = e.size;
+    j["mtime_ns"] = e.mtime_ns;
+  }
+  if (e.checksum)
+    j["source_checksum"] = {{"algorithm", e.checksum->algorithm}, {"hex", e.checksum->hex}};
+  switch (e.kind) {
+    case EventKind::kRunDiscovered:
+      j["family"] = bridge::FamilyName(e.identity.family);
+      j["run_id"] = e.identity.run_id;
+      j["flow_cell"] = e.identity.flow_cell;
+      j["instrument"] = e.identity.instrument;
+      j["model"] = e.identity.model;
+      j["metadata"] = e.identity.metadata;
+      break;
+    case EventKind::kUnitChanged:
+    case EventKind::kRunCompleted:
+    case EventKind::kRunFailed:
+    case EventKind::kRunAborted:
+    case EventKind::kRunStalled:
+    case EventKind::kRunResumed:
+      j["state"] = bridge::RunStateName(e.state);
+      j["outcome"] = e.outcome;
+      break;
+    default:
+      break;
+  }
+  if (!e.detail.empty()) j["detail"] = e.detail;
+  return j;
+}
 
 // Per-file line for humans: ready / settling / waiting, or the reason it does not ship.
 struct FileLine {
@@ -195,13 +242,50 @@ void PrintRun(const Reconciler::RunView& r, const std::vector<std::string>& prob
   }
 }
 
+// --follow: the daemon's view over time. Observes stability instead of trusting old mtimes.
+int Follow(bridge::WatchConfig cfg, const ScanArgs& args) {
+  cfg.tracker.trust_old_mtime = false;
+  cfg.skip_qc_runs = !args.show_qc;
+  bridge::Reconciler rec(bridge::ScanFs::Default(), Env::Default(), cfg);
+  auto hint = bridge::InotifyHint::Create(cfg.root);
+  if (!hint.ok()) {
+    std::fprintf(stderr, "seqgatectl scan: inotify unavailable (%s); polling only\n",
+                 hint.status().ToString().c_str());
+  }
+  bridge::WatchLoopOptions opts;
+  opts.interval_ns = static_cast<int64_t>(args.interval_s * 1e9);
+  opts.debounce_ns = std::min<int64_t>(opts.interval_ns, 500'000'000);
+  bridge::WatchLoop loop(&rec, hint.ok() ? std::move(*hint) : nullptr, opts, WallNowNs);
+  const int64_t end = WallNowNs() + static_cast<int64_t>(args.follow_s * 1e9);
+  while (WallNowNs() < end) {
+    auto events = loop.Step(200);
+    if (!events.ok()) {
+      std::fprintf(stderr, "seqgatectl scan: %s\n", events.status().ToString().c_str());
+      return 1;
+    }
+    for (const Event& e : *events) std::printf("%s\n", EventJson(e).dump().c_str());
+    std::fflush(stdout);
+    if (!args.until_done) continue;
+    bool done = false;
+    for (const auto& r : rec.Runs()) {
+      if (r.filtered) continue;
+      const bridge::RunState s = r.tracker->reported_state();
+      done = bridge::IsTerminal(s) || s == bridge::RunState::kStalled;
+      if (!done) break;
+    }
+    if (done) return 0;
+  }
+  return args.until_done ? 3 : 0;  // 3: still running when time ran out
+}
+
 int RunScan(const ScanArgs& args) {
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ns = WallNowNs();
   const auto secs = [](double s) { return static_cast<int64_t>(s * 1e9); };
   bridge::WatchConfig cfg;
-  cfg.root = args.dir;
+  // Absolute (lexically: the root itself must not be a symlink), so events name real paths.
+  std::string root = std::filesystem::absolute(args.dir).lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  cfg.root = root;
   cfg.discovery_depth = args.depth;
   cfg.generic = args.generic;
   cfg.skip_qc_runs = false;  // scan shows them, flagged
@@ -219,6 +303,7 @@ int RunScan(const ScanArgs& args) {
                            bridge::Family::kGeneric}) {
     cfg.families[f] = fam;
   }
+  if (args.follow_s > 0) return Follow(cfg, args);
   bridge::Reconciler rec(bridge::ScanFs::Default(), Env::Default(), cfg);
   std::vector<Event> events = rec.Reconcile(now_ns);
   if (!args.mark_complete.empty()) {
@@ -236,7 +321,8 @@ int RunScan(const ScanArgs& args) {
   for (const Event& e : events) {
     if (e.kind != EventKind::kProblem) continue;
     std::string m = e.path.empty() ? e.detail : e.path + ": " + e.detail;
-    if (e.run_root == cfg.root || e.run_root.empty()) {
+    const bool root_is_run = !rec.RunRootOf(cfg.root).empty();
+    if (e.run_root.empty() || (e.run_root == cfg.root && !root_is_run)) {  // the watch root
       std::fprintf(stderr, "seqgatectl scan: %s\n", m.c_str());
       root_failed = root_failed || e.detail.starts_with("watch root unavailable");
       continue;
@@ -300,6 +386,12 @@ void AddScanCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--depth", args->depth, "How deep below DIR to look for run folders (default 4)");
   cmd->add_flag("--show-qc", args->show_qc, "Also list QC/test runs (JSON always includes them)");
   cmd->add_flag("--no-files", args->no_files, "Summaries only, no per-file listing");
+  cmd->add_option("--follow", args->follow_s,
+                  "Keep watching for SECONDS as the daemon would, printing events as JSON lines");
+  cmd->add_option("--interval", args->interval_s,
+                  "--follow: seconds between full reconciliation passes (default 2)");
+  cmd->add_flag("--until-done", args->until_done,
+                "--follow: stop once every run is terminal or stalled (exit 3 if time runs out)");
   cmd->callback([args, &exit_code] { exit_code = RunScan(*args); });
 }
 
