@@ -1,5 +1,11 @@
 #include "ingest/content_verifier.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
 #include "common/env.h"
 #include "pipeline/stream_verifier.h"
@@ -99,13 +105,94 @@ class HashingVerifier final : public ContentVerifier {
 };
 #endif
 
+// Runs another verifier on its own thread so that decompressing and hashing (the CPU-heavy
+// part) overlaps with receiving and writing on the network thread. The queue is bounded, so a
+// verifier that falls behind slows the sender down instead of growing memory.
+class PipelinedVerifier final : public ContentVerifier {
+ public:
+  explicit PipelinedVerifier(std::unique_ptr<ContentVerifier> inner)
+      : inner_(std::move(inner)), worker_([this] { Work(); }) {}
+
+  ~PipelinedVerifier() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+
+  Status Consume(ByteView bytes) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!error_.ok()) return error_;
+    space_.wait(lock, [&] { return queued_ + bytes.size() <= kMaxQueued || queue_.empty(); });
+    queue_.emplace_back(bytes.begin(), bytes.end());
+    queued_ += bytes.size();
+    consumed_ += bytes.size();
+    cv_.notify_one();
+    return Status::Ok();
+  }
+
+  Result<VerifiedSummary> Finish(const std::optional<Digest>& sha256,
+                                 const std::optional<Digest>& md5) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.empty() && !busy_; });
+    if (!error_.ok()) return error_;
+    return inner_->Finish(sha256, md5);
+  }
+
+  uint64_t consumed() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return consumed_;
+  }
+  bool with_md5() const override { return inner_->with_md5(); }
+
+ private:
+  static constexpr size_t kMaxQueued = 16u << 20;
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing and drained
+      std::vector<uint8_t> piece = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      Status st = error_ok_ ? inner_->Consume(ByteView(piece.data(), piece.size())) : Status();
+      lock.lock();
+      busy_ = false;
+      queued_ -= piece.size();
+      if (!st.ok() && error_.ok()) {
+        error_ = st;
+        error_ok_ = false;
+      }
+      space_.notify_all();
+    }
+  }
+
+  std::unique_ptr<ContentVerifier> inner_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;     // work available or closing
+  std::condition_variable space_;  // queue shrank
+  std::deque<std::vector<uint8_t>> queue_;
+  size_t queued_ = 0;
+  uint64_t consumed_ = 0;
+  bool busy_ = false;
+  bool closing_ = false;
+  bool error_ok_ = true;  // only the worker reads it: avoids re-feeding a failed verifier
+  Status error_;
+  std::thread worker_;  // last: starts after every other member exists
+};
+
 }  // namespace
 
 std::unique_ptr<ContentVerifier> ContentVerifier::Create(ContentEncoding encoding, bool with_md5) {
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
-  return std::make_unique<PipelineVerifier>(encoding, with_md5);
+  return std::make_unique<PipelinedVerifier>(
+      std::make_unique<PipelineVerifier>(encoding, with_md5));
 #else
-  return std::make_unique<HashingVerifier>(encoding, with_md5);
+  return std::make_unique<PipelinedVerifier>(std::make_unique<HashingVerifier>(encoding, with_md5));
 #endif
 }
 

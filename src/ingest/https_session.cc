@@ -30,6 +30,8 @@ using beast::error_code;
 
 constexpr size_t kBodyBuffer = 1 << 20;
 constexpr size_t kIdleReadChunk = 16 * 1024;
+// Most body bytes read and dropped to answer a refused request cleanly.
+constexpr size_t kDrainLimit = 4 << 20;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -109,6 +111,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     parser_->header_limit(limits_.max_header_bytes);
     parser_->body_limit(shared_.config.limits.max_upload_size);
     body_done_ = false;
+    drained_ = 0;
+    continue_sent_ = false;
     if (buffer_.size() > 0) return ReadHeader();
     // Between requests only the idle deadline applies; the head deadline starts with its
     // first byte, so keep-alive and slowloris limits stay separate.
@@ -202,6 +206,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     sink_ = std::move(outcome.sink);
     sink_failed_ = false;
     if (!expect_continue_) return ReadBody();
+    continue_sent_ = true;
     continue_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
     http::async_write(stream_, *continue_, [self = shared_from_this()](error_code ec, size_t) {
       self->continue_.reset();
@@ -281,6 +286,15 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   }
 
   void Send(Response r) {
+    // A client that asked for 100-continue and never got it has not sent the body: nothing to
+    // drain, and the connection closes after the answer.
+    bool body_coming = !expect_continue_ || continue_sent_;
+    if (head_.has_body() && body_coming && !body_done_ && !parser_->is_done() &&
+        drained_ <= kDrainLimit) {
+      // Read (and drop) the unread body first: answering while the client is still sending and
+      // then closing makes its TCP stack see a reset before it reads our status line.
+      return Drain(std::move(r));
+    }
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(r.status);
@@ -309,6 +323,28 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     });
   }
 
+  void Drain(Response r) {
+    if (body_buf_.empty()) body_buf_.resize(kBodyBuffer);
+    auto& body = parser_->get().body();
+    body.data = body_buf_.data();
+    body.size = std::min(body_buf_.size(), kDrainLimit);
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(limits_.body_read_timeout_s));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this(), r = std::move(r)](error_code ec, size_t) mutable {
+                       size_t cap = std::min(self->body_buf_.size(), kDrainLimit);
+                       self->drained_ += cap - self->parser_->get().body().size;
+                       if (ec == http::error::need_buffer) ec = {};
+                       if (ec) return self->Close();
+                       if (self->parser_->is_done()) {
+                         self->body_done_ = true;
+                       } else if (self->drained_ > kDrainLimit) {
+                         r.close = true;  // too much to drop politely: answer and close
+                       }
+                       self->Send(std::move(r));
+                     });
+  }
+
   void Shutdown() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
     stream_.async_shutdown([self = shared_from_this()](error_code) { self->Close(); });
@@ -334,9 +370,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   TusService::Plan plan_;
   bool keep_alive_ = false;
   bool expect_continue_ = false;
+  bool continue_sent_ = false;
   bool waiting_idle_ = false;
   bool reading_body_ = false;
   bool body_done_ = false;
+  size_t drained_ = 0;
 
   std::shared_ptr<UploadLease> lease_;
   std::unique_ptr<BodySink> sink_;

@@ -72,6 +72,11 @@ check "204 Upload-Expires (expiration)" test -n "$(header_of "$WORK/p1.h" Upload
 MD5=$(md5sum "$WORK/a.2" | cut -d' ' -f1 | xxd -r -p | base64 -w0)
 check "PATCH with good md5 → 204" test "$(patch lab-a "$U" 100000 "$WORK/a.2" -H "Upload-Checksum: md5 $MD5")" = 204
 check "PATCH past Upload-Length → 413" test "$(patch lab-a "$U" 200000 "$WORK/a.bin")" = 413
+head -c 3000000 /dev/urandom > "$WORK/3m.bin"
+check "refused 3 MB PATCH body is drained: client reads 409" test "$(patch lab-a "$U" 7 "$WORK/3m.bin" -H 'Expect:')" = 409
+T0=$(date +%s%N)
+check "refused PATCH with Expect: 100-continue → 409 without sending the body" test "$(patch lab-a "$U" 7 "$WORK/3m.bin" -H 'Expect: 100-continue')" = 409
+check "... and promptly" test $(( ($(date +%s%N) - T0) / 1000000 )) -lt 900
 check "other site HEAD → 404" test "$(status_of lab-b -I "$BASE$U" -H "$H")" = 404
 check "other site PATCH → 404" test "$(patch lab-b "$U" 200000 "$WORK/a.3")" = 404
 check "other site DELETE → 404" test "$(status_of lab-b -X DELETE "$BASE$U" -H "$H")" = 404

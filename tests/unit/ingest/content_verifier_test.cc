@@ -1,0 +1,46 @@
+#include "ingest/content_verifier.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace seqgate::ingest {
+namespace {
+
+TEST_CASE("identity content is hashed across pieces and compared") {
+  std::string data(3'000'000, 'x');
+  for (size_t i = 0; i < data.size(); i += 7) data[i] = static_cast<char>(i);
+  Digest sha = ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data));
+  Digest md5 = ComputeDigest(DigestAlgorithm::kMd5, AsBytes(data));
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity, /*with_md5=*/true);
+  for (size_t at = 0; at < data.size(); at += 65536) {
+    REQUIRE(v->Consume(AsBytes(std::string_view(data).substr(at, 65536))).ok());
+  }
+  CHECK(v->consumed() == data.size());
+  auto r = v->Finish(sha, md5);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->sha256 == sha);
+  CHECK(r->md5 == md5);
+  CHECK(r->original_size == data.size());
+}
+
+TEST_CASE("a digest mismatch is corruption naming the digest") {
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity, false);
+  REQUIRE(v->Consume(AsBytes("hello")).ok());
+  auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes("hellO")), std::nullopt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kCorruption);
+  CHECK(r.status().message().find("sha256") != std::string::npos);
+}
+
+TEST_CASE("bytes that are no zstd stream fail zstd-seekable verification") {
+  auto v = ContentVerifier::Create(ContentEncoding::kZstdSeekable, false);
+  std::string junk(200000, 'j');
+  Status st = v->Consume(AsBytes(junk));  // may fail now or at Finish: both are fine
+  auto r = v->Finish(std::nullopt, std::nullopt);
+  CHECK_FALSE(r.ok());
+  if (!st.ok()) CHECK(st.code() != StatusCode::kOk);
+}
+
+}  // namespace
+}  // namespace seqgate::ingest
