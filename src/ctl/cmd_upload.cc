@@ -22,7 +22,7 @@ struct UploadArgs {
   int level = 3;
   unsigned threads = 0, max_attempts = 0;
   unsigned stall_seconds = 60, connect_timeout = 20;
-  bool no_md5 = false, quiet = false;
+  bool no_md5 = false, quiet = false, no_chunk_checksum = false;
 };
 
 int RunUpload(const UploadArgs& a) {
@@ -51,6 +51,7 @@ int RunUpload(const UploadArgs& a) {
   if (!patch.ok()) return fail(patch.status());
   spec.patch_size = *patch;
   spec.retry.max_attempts = a.max_attempts;
+  spec.chunk_checksums = !a.no_chunk_checksum;
   std::optional<transfer::BandwidthSchedule> schedule;
   if (!a.bwlimit.empty()) {
     auto s = transfer::BandwidthSchedule::Parse(a.bwlimit);
@@ -117,6 +118,8 @@ void AddUploadCommand(CLI::App& app, int& exit_code) {
                   "Abort a request that moves < 1 KiB/s for this long (60)");
   cmd->add_option("--connect-timeout", a->connect_timeout, "Connect timeout in seconds (20)");
   cmd->add_flag("--no-md5", a->no_md5, "Skip the MD5 of the original");
+  cmd->add_flag("--no-chunk-checksum", a->no_chunk_checksum,
+                "Do not send Upload-Checksum (leaves only end-to-end verification)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress notes on stderr");
   cmd->callback([a, &exit_code] { exit_code = RunUpload(*a); });
 }

@@ -209,7 +209,7 @@ Status TusUploader::Discover() {
     return Unsupported("the server does not offer the tus creation extension");
   }
   verification_ = caps.Has("seqgate-verification");
-  checksum_ = caps.HasChecksum("sha256");
+  checksum_ = spec_.chunk_checksums && caps.HasChecksum("sha256");
   Note(std::string("server: ") + (verification_ ? "seqgate verification" : "plain tus") +
        (checksum_ ? ", sha256 chunk checksums" : ", no chunk checksums"));
   caps_ = std::move(caps);

@@ -37,6 +37,9 @@ struct UploadSpec {
   RetryPolicy retry;
   const BandwidthSchedule* bandwidth = nullptr;  // nullptr = unlimited
   unsigned bandwidth_share = 1;                  // uploads sharing the cap (each gets rate / share)
+  // Send Upload-Checksum when the server offers sha256. Off only to exercise end-to-end
+  // verification on its own (tests, diagnosis).
+  bool chunk_checksums = true;
   // Called with the state after every change worth surviving a crash (creation, each
   // acknowledged PATCH, completion). Its failure stops the upload.
   std::function<Status(const UploadState&)> persist;

@@ -152,15 +152,21 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     auto due = now + std::chrono::milliseconds(faults_.latency_ms);
     size_t split = data.size();
-    if (p.faults.stall_after && !p.stall_applied && start + data.size() > *p.faults.stall_after) {
+    const bool by_peer =
+        p.faults.stall_after_peer && pipes_[1 - d].count >= *p.faults.stall_after_peer;
+    if (!p.stall_applied &&
+        (by_peer || (p.faults.stall_after && start + data.size() > *p.faults.stall_after))) {
       p.stall_applied = true;
-      split = static_cast<size_t>(*p.faults.stall_after - std::min(start, *p.faults.stall_after));
+      split =
+          by_peer
+              ? 0
+              : static_cast<size_t>(*p.faults.stall_after - std::min(start, *p.faults.stall_after));
       p.stall_until = p.faults.stall_secs > 0
                           ? now + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(p.faults.stall_secs))
                           : now + kForever;
       std::fprintf(stderr, "fault-proxy: stalling %s after %llu bytes\n", d == 0 ? "up" : "down",
-                   static_cast<unsigned long long>(*p.faults.stall_after));
+                   static_cast<unsigned long long>(start + split));
     }
     auto push = [&](std::vector<uint8_t> bytes, Clock::time_point when, bool last) {
       p.queued += bytes.size();

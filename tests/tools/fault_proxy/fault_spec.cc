@@ -72,10 +72,11 @@ std::optional<ConnFaults> FaultsFor(const std::string& script, uint64_t conn, st
       if (!num("bytes", &n)) return bad("cut needs bytes=N");
       if (applies) df.cut_after = n;
     } else if (kind == "stall") {
-      if (!num("after", &n)) return bad("stall needs after=N");
+      const bool by_peer = kv.count("peer") != 0;
+      if (!num(by_peer ? "peer" : "after", &n)) return bad("stall needs after=N or peer=N");
       if (kv.count("secs") != 0 && !num("secs", &m)) return bad("stall secs=T must be a number");
       if (applies) {
-        df.stall_after = n;
+        (by_peer ? df.stall_after_peer : df.stall_after) = n;
         df.stall_secs = static_cast<double>(m);
       }
     } else if (kind == "latency") {

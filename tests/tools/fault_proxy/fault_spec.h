@@ -5,6 +5,8 @@
 //   refuse                         accept, then close at once
 //   cut     dir=up|down bytes=N    forward N bytes in that direction, then close both sides
 //   stall   dir=up|down after=N secs=T   stop forwarding after N bytes for T s (0 = forever)
+//   stall   dir=up|down peer=N secs=T    same, once the *other* direction has carried N bytes
+//                                  (dir=down peer=<request size>: the answer is lost)
 //   latency ms=M                   delay every chunk by M ms, in each direction
 //   throttle bps=N                 at most N bytes/s in each direction
 //   flip    dir=up|down offset=N   XOR byte N of that direction with 0xFF
@@ -25,7 +27,8 @@ enum class Dir { kUp = 0, kDown = 1 };
 struct DirFaults {
   std::optional<uint64_t> cut_after;
   std::optional<uint64_t> stall_after;
-  double stall_secs = 0;  // 0 = forever
+  std::optional<uint64_t> stall_after_peer;  // other direction's byte count that starts it
+  double stall_secs = 0;                     // 0 = forever
   std::optional<uint64_t> flip_offset;
 };
 

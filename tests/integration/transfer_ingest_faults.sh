@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# seqgatectl upload → fault proxy → seqgate-ingest over mutual TLS. After every fault the upload
+# completes, the centre verifies it (the stored file decompresses to the original), and the bytes
+# sent beyond the stream itself stay within one PATCH (plus TLS/HTTP overhead).
+source "$SEQGATE_SOURCE_DIR/tests/integration/transfer_lib.sh"
+
+make_pki
+chmod 600 "$WORK"/pki/*.key
+write_config
+start_server
+
+DATA="$WORK/data.fastq"
+make_data "$DATA" 12 1
+PACKED=$(packed_size "$DATA")
+# TLS records, handshakes and HTTP heads: 2 % of the stream + 64 KiB is generous and still far
+# below resending the file.
+SLACK=$((PACKED / 50 + 65536))
+echo "data: $(stat -c %s "$DATA") bytes, packed $PACKED, PATCH $PATCH_SIZE"
+
+# run_case NAME "expectation" FAULT_LINES... — one upload through a fresh proxy with those faults.
+run_case() {
+  local name=$1 what=$2
+  shift 2
+  start_proxy "$@"
+  if ! upload "$name" "$DATA" "$PROXY_ENDPOINT"; then
+    fail "$name: upload failed: $(tail -n 3 "$WORK/$name.log")"
+    return
+  fi
+  local up resent status
+  up=$(proxy_stat up_bytes)
+  resent=$((up - PACKED))
+  status=$(receipt_field "$name" status)
+  check "$name: receipt says verified (got $status)" test "$status" = verified
+  check "$name: stored copy is byte-identical after decompression" stored_matches "$name" "$DATA"
+  check "$name: $what; re-sent $resent bytes ≤ one PATCH ($PATCH_SIZE) + $SLACK" \
+    test "$resent" -le $((PATCH_SIZE + SLACK))
+}
+
+run_case clean "no fault, no retry" ""
+check "clean: no retries logged" bash -c "! grep -q 'transient failure' '$WORK/clean.log'"
+check "clean: sent no more than the stream + overhead" test "$(($(proxy_stat up_bytes) - PACKED))" -le "$SLACK"
+check "clean: checksummed PATCHes against an extension server" grep -q "sha256 chunk checksums" "$WORK/clean.log"
+
+run_case cut_up "connection cut mid-PATCH" "1 cut dir=up bytes=$((PACKED / 2))"
+check "cut_up: the cut was retried" grep -q "transient failure" "$WORK/cut_up.log"
+
+run_case cut_down "answer stream cut" "1 cut dir=down bytes=9000"
+run_case refuse "two refused connections" "1 refuse" "2 refuse"
+check "refuse: needed at least 3 connections" test "$(proxy_stat connections)" -ge 3
+
+run_case stall "upload stalled until the watchdog fires" "1 stall dir=up after=$((PACKED / 3)) secs=0"
+check "stall: the stall watchdog timed out" grep -qi "timeout: curl error 28" "$WORK/stall.log"
+
+run_case flip "a flipped byte (TLS rejects the record)" "1 flip dir=up offset=$((PACKED / 2))"
+run_case latency "50 ms RTT and a 4 MB/s link" "all latency ms=25" "all throttle bps=4000000"
+
+# The answer to the only (hence last) PATCH is lost: HEAD and the receipt settle it, nothing
+# is sent twice.
+PATCH_SIZE=$((64 * 1024 * 1024))
+start_proxy "1 stall dir=down peer=$PACKED secs=0"
+if upload lost_answer "$DATA" "$PROXY_ENDPOINT"; then
+  check "lost_answer: verified" test "$(receipt_field lost_answer status)" = verified
+  check "lost_answer: settled by HEAD, body sent once" \
+    test "$(($(proxy_stat up_bytes) - PACKED))" -le "$SLACK"
+  check "lost_answer: the watchdog fired" grep -q "transient failure" "$WORK/lost_answer.log"
+else
+  fail "lost_answer: upload failed: $(tail -n 3 "$WORK/lost_answer.log")"
+fi
+PATCH_SIZE=$((2 * 1024 * 1024))
+
+# The process dies mid-upload; run again, it resumes from its state file.
+start_proxy "all throttle bps=600000"
+BACKGROUND=1 upload killed "$DATA" "$PROXY_ENDPOINT"
+acked_now() {
+  /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["acked_offset"])' \
+    "$WORK/killed.state" 2>/dev/null || echo 0
+}
+for _ in $(seq 1 200); do [[ "$(acked_now)" -gt 0 ]] && break; sleep 0.1; done
+kill -KILL "$UPLOAD_PID" 2>/dev/null || true
+wait "$UPLOAD_PID" 2>/dev/null || true
+ACKED=$(acked_now)
+check "killed: some PATCHes were acknowledged before the kill ($ACKED)" test "$ACKED" -gt 0
+SAME_PORT=1 start_proxy ""
+if upload killed "$DATA" "$PROXY_ENDPOINT"; then
+  check "killed: the second run resumed" grep -q "resuming" "$WORK/killed.log"
+  check "killed: verified" test "$(receipt_field killed status)" = verified
+  check "killed: stored copy is byte-identical" stored_matches killed "$DATA"
+  check "killed: the second run sent only the rest (+ ≤ one PATCH)" \
+    test "$(($(proxy_stat up_bytes) - (PACKED - ACKED)))" -le $((PATCH_SIZE + SLACK))
+else
+  fail "killed: resumed upload failed: $(tail -n 3 "$WORK/killed.log")"
+fi
+
+# TLS: the key must be private, and the centre's identity is always checked.
+chmod 640 "$WORK/pki/lab-a.key"
+if upload badkey "$DATA" "$ENDPOINT"; then fail "badkey: a group-readable key was used"; else
+  check "badkey: refused with the reason" grep -q "chmod 600" "$WORK/badkey.log"
+fi
+chmod 600 "$WORK/pki/lab-a.key"
+if upload wrongca "$DATA" "$ENDPOINT" --ca "$WORK/pki/other.crt"; then
+  fail "wrongca: the server was trusted without its CA"
+else
+  check "wrongca: fails permanently, not after 12 attempts" bash -c "! grep -q 'giving up' '$WORK/wrongca.log'"
+fi
+PIN="sha256//$(openssl x509 -in "$WORK/pki/server.crt" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+check "pin: the right pinned key is accepted" upload pinned "$DATA" "$ENDPOINT" --pin "$PIN"
+if upload badpin "$DATA" "$ENDPOINT" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; then
+  fail "badpin: a wrong pin was accepted"
+else
+  check "badpin: refused" grep -qi "pin" "$WORK/badpin.log"
+fi
+
+finish
