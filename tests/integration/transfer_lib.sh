@@ -33,7 +33,8 @@ with open(path, "w") as f:
 PY
 }
 
-# start_proxy FAULT_LINES... — a fresh fault proxy in front of the ingest server; its port in
+# start_proxy FAULT_LINES... — a fresh fault proxy in front of the ingest server (or of
+# UPSTREAM_PORT); its port in
 # PROXY_PORT, its endpoint in PROXY_ENDPOINT. Connection numbers start at 1 again. With
 # SAME_PORT=1 it listens on the previous PROXY_PORT (a resumed upload keeps its endpoint).
 start_proxy() {
@@ -42,7 +43,7 @@ start_proxy() {
   [[ "${SAME_PORT:-0}" == 1 ]] && listen="127.0.0.1:$PROXY_PORT"
   printf '%s\n' "$@" > "$WORK/faults"
   rm -f "$WORK/proxy.port" "$WORK/proxy.stats"
-  "$FAULT_PROXY" --listen "$listen" --upstream "127.0.0.1:$TUS_PORT" --faults "$WORK/faults" \
+  "$FAULT_PROXY" --listen "$listen" --upstream "127.0.0.1:${UPSTREAM_PORT:-$TUS_PORT}" --faults "$WORK/faults" \
     --stats "$WORK/proxy.stats" --port-file "$WORK/proxy.port" 2>>"$WORK/proxy.log" &
   PROXY_PID=$!
   for _ in $(seq 1 50); do [[ -s "$WORK/proxy.port" ]] && break; sleep 0.1; done

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# seqgatectl upload against peers other than a clean seqgate-ingest:
+#  - @tus/server (npm, FileStore) behind Node https with client certificates: plain tus mode,
+#    also through the fault proxy (a cut body keeps a partial, mid-frame offset);
+#  - seqgate-ingest behind a TLS-terminating relay that flips one byte of a PATCH body (a TCP
+#    proxy cannot: TLS would reject the record): with Upload-Checksum → 460 and a resend;
+#    without it → the centre's end-to-end verification quarantines the file.
+source "$SEQGATE_SOURCE_DIR/tests/integration/transfer_lib.sh"
+
+PEERS="$SEQGATE_SOURCE_DIR/tests/peers"
+[[ -d "$PEERS/node_modules/@tus/server" ]] || (cd "$PEERS" && npm ci --no-audit --no-fund --silent)
+NODE_PIDS=()
+peers_cleanup() {
+  for p in "${NODE_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  transfer_cleanup
+}
+trap peers_cleanup EXIT
+
+make_pki
+chmod 600 "$WORK"/pki/*.key
+write_config
+start_server
+
+cat > "$WORK/front.mjs" <<JS
+// tus mode: @tus/server + FileStore over https with required client certificates.
+// relay mode: https (client certs required) → seqgate-ingest as lab-a, flipping one body byte.
+import fs from "node:fs";
+import https from "node:https";
+import { Server } from "$PEERS/node_modules/@tus/server/dist/index.js";
+import { FileStore } from "$PEERS/node_modules/@tus/file-store/dist/index.js";
+const [mode, arg1, arg2, arg3] = process.argv.slice(2);
+const pki = "$WORK/pki";
+const tls = { key: fs.readFileSync(pki + "/server.key"), cert: fs.readFileSync(pki + "/server.crt"),
+              ca: fs.readFileSync(pki + "/ca.crt"), requestCert: true, rejectUnauthorized: true };
+let handler;
+if (mode === "tus") {
+  const tus = new Server({ path: "/files", relativeLocation: true, datastore: new FileStore({ directory: arg1 }) });
+  handler = (req, res) => tus.handle(req, res);
+} else {
+  const agent = new https.Agent({ keepAlive: true, key: fs.readFileSync(pki + "/lab-a.key"),
+    cert: fs.readFileSync(pki + "/lab-a.crt"), ca: fs.readFileSync(pki + "/ca.crt") });
+  const flipPatch = Number(arg2), flipOffset = Number(arg3);
+  let patches = 0;
+  handler = (req, res) => {
+    const flip = req.method === "PATCH" && ++patches === flipPatch;
+    const up = https.request({ host: "127.0.0.1", port: Number(arg1), method: req.method, path: req.url,
+      headers: req.headers, agent, servername: "localhost" }, (ur) => {
+      res.writeHead(ur.statusCode, ur.headers);
+      ur.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    let seen = 0;
+    req.on("data", (chunk) => {
+      if (flip && flipOffset >= seen && flipOffset < seen + chunk.length) {
+        chunk = Buffer.from(chunk);
+        chunk[flipOffset - seen] ^= 0xff;
+        console.log("flipped byte " + flipOffset + " of PATCH " + patches);
+      }
+      seen += chunk.length;
+      up.write(chunk);
+    });
+    req.on("end", () => up.end());
+  };
+}
+const srv = https.createServer(tls, handler);
+srv.listen(0, "127.0.0.1", () => console.log("ready " + srv.address().port));
+JS
+
+# start_front NAME MODE ARGS... — sets FRONT_PORT.
+start_front() {
+  local name=$1
+  shift
+  node "$WORK/front.mjs" "$@" > "$WORK/$name.node.log" 2>&1 &
+  NODE_PIDS+=($!)
+  for _ in $(seq 1 100); do grep -q "^ready" "$WORK/$name.node.log" && break; sleep 0.1; done
+  FRONT_PORT=$(awk '/^ready/ { print $2 }' "$WORK/$name.node.log")
+  [[ -n "$FRONT_PORT" ]] || { cat "$WORK/$name.node.log"; return 1; }
+}
+
+DATA="$WORK/data.fastq"
+make_data "$DATA" 12 2
+PACKED=$(packed_size "$DATA")
+cp "$WORK/packed.tmp" "$WORK/expected.zst"
+SLACK=$((PACKED / 50 + 65536))
+
+# --- @tus/server: plain tus, no checksum, no receipt: done = HEAD shows the full length.
+mkdir -p "$WORK/tus-store"
+start_front tus tus "$WORK/tus-store"
+TUS_NODE_PORT=$FRONT_PORT
+# stored_tus NAME — the FileStore data file of this upload (its id is the URL's last segment).
+stored_tus() { echo "$WORK/tus-store/$(basename "$(json_get "$WORK/$1.receipt" upload_url)")"; }
+json_get() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
+if upload tusplain "$DATA" "https://localhost:$TUS_NODE_PORT/files/"; then
+  check "tusplain: plain tus mode detected" grep -q "plain tus, no chunk checksums" "$WORK/tusplain.log"
+  check "tusplain: final HEAD shows the whole stream" test "$(json_get "$WORK/tusplain.receipt" offset)" = "$PACKED"
+  check "tusplain: @tus/server holds exactly the packed stream" cmp -s "$(stored_tus tusplain)" "$WORK/expected.zst"
+else
+  fail "tusplain: upload failed: $(tail -n 3 "$WORK/tusplain.log")"
+fi
+
+UPSTREAM_PORT=$TUS_NODE_PORT start_proxy "1 cut dir=up bytes=$((PACKED / 2 + 12345))"
+if upload tuscut "$DATA" "$PROXY_ENDPOINT"; then
+  check "tuscut: @tus/server holds exactly the packed stream after the cut" \
+    cmp -s "$(stored_tus tuscut)" "$WORK/expected.zst"
+  # curl may itself resend on a fresh connection (→ 409, HEAD) or report the cut (→ retry).
+  check "tuscut: the cut was noticed and re-synced" grep -qE "transient failure|409 offset mismatch" "$WORK/tuscut.log"
+  resent=$(($(proxy_stat up_bytes) - PACKED))
+  check "tuscut: re-sent $resent ≤ one PATCH + $SLACK" test "$resent" -le $((PATCH_SIZE + SLACK))
+else
+  fail "tuscut: upload failed: $(tail -n 3 "$WORK/tuscut.log")"
+fi
+stop_proxy
+
+# --- seqgate-ingest behind a relay that flips byte 1000 of the 2nd PATCH body.
+start_front relay460 relay "$TUS_PORT" 2 1000
+if upload flip460 "$DATA" "https://localhost:$FRONT_PORT/files/"; then
+  check "flip460: the relay flipped a byte" grep -q "flipped byte" "$WORK/relay460.node.log"
+  check "flip460: the server answered 460 and the chunk was resent" grep -q "460 checksum mismatch" "$WORK/flip460.log"
+  check "flip460: verified" test "$(receipt_field flip460 status)" = verified
+  check "flip460: stored copy is byte-identical" stored_matches flip460 "$DATA"
+else
+  fail "flip460: upload failed: $(tail -n 3 "$WORK/flip460.log")"
+fi
+
+start_front relayq relay "$TUS_PORT" 2 1000
+if upload flipnock "$DATA" "https://localhost:$FRONT_PORT/files/" --no-chunk-checksum; then
+  fail "flipnock: a corrupted upload was reported as a success"
+else
+  check "flipnock: the relay flipped a byte" grep -q "flipped byte" "$WORK/relayq.node.log"
+  check "flipnock: end-to-end verification quarantined it" test "$(receipt_field flipnock status)" = quarantined
+  check "flipnock: nothing in the verified tree" test ! -e "$STORAGE/lab-a/flipnock"
+fi
+
+finish
