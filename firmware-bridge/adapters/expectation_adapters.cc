@@ -87,7 +87,7 @@ class MgiAdapter final : public Adapter {
       // Per lane: read 1 FASTQ and the lane summary report, which MGI writes after the FASTQ.
       for (const std::string& lane : snap.SubdirNames("")) {
         if (!GlobMatch("L0[1-8]", lane)) continue;
-        expected.push_back(lane + "/*_read_1.fq.gz");
+        expected.push_back(lane + "/*_read_1.fq*");  // .fq.gz, or .fq when uncompressed
         expected.push_back(lane + "/*.summaryReport.html");
       }
       id.metadata["lanes"] = std::to_string(expected.size() / 2);

@@ -77,11 +77,6 @@ class PacBioAdapter final : public Adapter {
         c.status.state = RunState::kCompleted;
         c.status.outcome = "Completed";
         c.status.detail = c.movie + ".transferdone present";
-      } else if (QuietFor(ctx, ctx.config->stall_ns)) {
-        c.status.state = RunState::kAborted;
-        c.status.outcome = "NoTransferdone";
-        c.status.detail = "no .transferdone and nothing changed for " +
-                          HumanDuration(ctx.now_ns - ctx.last_activity_ns);
       } else {
         c.status.detail = "transferring (waiting for .transferdone)";
       }
@@ -97,6 +92,18 @@ class PacBioAdapter final : public Adapter {
     }
     if (!movies.empty()) id.metadata["movies"] = movies;
 
+    // A quiet cell without .transferdone is aborted when others finished (smrtino's rule);
+    // when none finished, nothing says the run ended: it is stalled (a "ghost run").
+    size_t completed_cells = 0;
+    for (const Cell& c : cells) completed_cells += c.status.state == RunState::kCompleted;
+    const bool quiet = QuietFor(ctx, ctx.config->stall_ns);
+    for (Cell& c : cells) {
+      if (c.status.state != RunState::kInProgress || !quiet) continue;
+      c.status.state = completed_cells > 0 ? RunState::kAborted : RunState::kStalled;
+      c.status.outcome = completed_cells > 0 ? "NoTransferdone" : "";
+      c.status.detail = "no .transferdone and nothing changed for " +
+                        HumanDuration(ctx.now_ns - ctx.last_activity_ns);
+    }
     size_t done = 0, aborted = 0;
     for (const Cell& c : cells) {
       a.units.push_back(c.status);
@@ -108,10 +115,6 @@ class PacBioAdapter final : public Adapter {
     } else if (done + aborted < cells.size()) {
       a.detail =
           std::to_string(done) + " of " + std::to_string(cells.size()) + " SMRT cells transferred";
-    } else if (done == 0) {
-      a.state = RunState::kAborted;
-      a.outcome = "AllCellsAborted";
-      a.detail = "no SMRT cell got its .transferdone";
     } else {
       a.state = RunState::kCompleted;
       a.outcome = aborted == 0 ? "Completed" : "PartiallyCompleted";

@@ -55,14 +55,15 @@ TEST_CASE("pacbio: a cell that never gets .transferdone is aborted - the run par
             ->reason.find("SMRT cell 2_B01: no .transferdone") == 0);
 }
 
-TEST_CASE("pacbio: all cells aborted means an aborted run - no cells at all is stalled") {
+TEST_CASE("pacbio: no cell ever finishing is a stalled (ghost) run, not an aborted one") {
   Fixture fx;
   const std::string run = "r84001_20240101_120000";
   fx.Write(run + "/1_A01/hifi_reads/x.bam", "bam", 8 * kHour);
   TrackerHarness h(fx, Family::kPacBio, run);
-  CHECK(h.Step(fx.now) == std::vector<std::string>{"run_discovered",
-                                                   "unit_changed 1_A01 aborted/NoTransferdone",
-                                                   "run_aborted aborted/AllCellsAborted"});
+  CHECK(h.Step(fx.now) ==
+        std::vector<std::string>{"run_discovered", "unit_changed 1_A01 stalled", "run_stalled"});
+  CHECK(VerdictFor(h.tracker().assessment(), "1_A01/hifi_reads/x.bam")
+            ->reason.find("SMRT cell 1_A01: no .transferdone") == 0);
   const std::string ghost = "r84001_20240102_120000";
   fx.Write(ghost + "/Transfer_Test_1.txt", "", 8 * kHour);
   TrackerHarness g(fx, Family::kPacBio, ghost);
