@@ -1,8 +1,15 @@
 #include "ingest/log.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -56,7 +63,96 @@ void AppendValue(std::string* out, std::string_view v) {
   out->push_back('"');
 }
 
+int SyslogPriority(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug:
+      return 7;
+    case LogLevel::kInfo:
+      return 6;
+    case LogLevel::kWarning:
+      return 4;
+    case LogLevel::kError:
+      return 3;
+  }
+  return 6;
+}
+
+void AppendJournalField(std::string* out, std::string_view name, std::string_view value) {
+  if (value.find('\n') == std::string_view::npos) {
+    out->append(name);
+    out->push_back('=');
+    out->append(value);
+    out->push_back('\n');
+    return;
+  }
+  out->append(name);
+  out->push_back('\n');
+  uint64_t n = value.size();
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+  out->append(value);
+  out->push_back('\n');
+}
+
+// Journal field names are [A-Z0-9_], not starting with '_' (those are trusted fields).
+std::string JournalName(std::string_view key) {
+  std::string name = "SEQGATE_";
+  for (char c : key) {
+    if (c >= 'a' && c <= 'z') {
+      name.push_back(static_cast<char>(c - 'a' + 'A'));
+    } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      name.push_back(c);
+    } else {
+      name.push_back('_');
+    }
+  }
+  return name;
+}
+
+// The journald socket when our stderr is the stream systemd connected (JOURNAL_STREAM holds
+// its "device:inode"), else -1.
+int JournalSocket() {
+  static const int fd = [] {
+    const char* env = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (env == nullptr || ::fstat(STDERR_FILENO, &st) != 0) return -1;
+    std::string expect = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    if (expect != env) return -1;
+    return ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  }();
+  return fd;
+}
+
+bool SendToJournal(const std::string& datagram) {
+  int fd = JournalSocket();
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  static constexpr char kPath[] = "/run/systemd/journal/socket";
+  std::memcpy(addr.sun_path, kPath, sizeof kPath);
+  return ::sendto(fd, datagram.data(), datagram.size(), MSG_NOSIGNAL,
+                  reinterpret_cast<const sockaddr*>(&addr),
+                  sizeof addr) == static_cast<ssize_t>(datagram.size());
+}
+
 }  // namespace
+
+std::string EncodeJournalEntry(LogLevel level, std::string_view event,
+                               std::initializer_list<LogField> fields) {
+  std::string message(event);
+  for (const auto& [k, v] : fields) {
+    message += ' ';
+    message += k;
+    message += '=';
+    AppendValue(&message, v);
+  }
+  std::string out;
+  AppendJournalField(&out, "MESSAGE", message);
+  AppendJournalField(&out, "PRIORITY", std::to_string(SyslogPriority(level)));
+  AppendJournalField(&out, "SYSLOG_IDENTIFIER", "seqgate-ingest");
+  AppendJournalField(&out, "SEQGATE_EVENT", event);
+  for (const auto& [k, v] : fields) AppendJournalField(&out, JournalName(k), v);
+  return out;
+}
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
@@ -69,6 +165,7 @@ LogLevel ParseLogLevel(std::string_view name) {
 
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
+  if (JournalSocket() >= 0 && SendToJournal(EncodeJournalEntry(level, event, fields))) return;
   auto now = std::chrono::system_clock::now();
   std::time_t secs = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;

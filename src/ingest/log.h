@@ -19,7 +19,15 @@ LogLevel ParseLogLevel(std::string_view name);
 
 using LogField = std::pair<std::string_view, std::string>;
 
-// Writes one line to stderr: time, level, event, then the fields in order. Thread-safe.
+// Writes one event. Under systemd (JOURNAL_STREAM names our stderr) it goes to journald's
+// native socket with one journal field per log field (SITE=, UPLOAD=, ...); otherwise, or if
+// that fails, as one readable line on stderr: time, level, event, fields. Thread-safe.
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
+
+// The journald native-protocol datagram for an event (exposed for tests): MESSAGE, PRIORITY,
+// SYSLOG_IDENTIFIER, SEQGATE_EVENT and each field upper-cased; values holding a newline use
+// the protocol's length-prefixed form so they cannot inject fields.
+std::string EncodeJournalEntry(LogLevel level, std::string_view event,
+                               std::initializer_list<LogField> fields);
 
 }  // namespace seqgate::ingest

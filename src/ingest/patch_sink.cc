@@ -40,7 +40,9 @@ Status PatchSink::Write(ByteView data) {
   written_ += data.size();
   const LimitsConfig& limits = service_.config().limits;
   if (!hasher_ && written_ - committed_ >= limits.commit_interval_bytes) {
-    // A checkpoint inside a long PATCH: a crash now loses at most one interval.
+    // A checkpoint inside a long PATCH: a crash now loses at most one interval. The disk may
+    // have filled since the request was admitted; below the floor, stop before acknowledging.
+    if (auto full = service_.CheckDisk(0)) return Fail(full->status, full->body);
     if (Status st = up_->Commit(start_ + written_, service_.NextExpiry()); !st.ok()) {
       return Fail(500, "cannot make the upload durable");
     }

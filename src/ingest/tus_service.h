@@ -67,6 +67,8 @@ class TusService {
   // Finalises a complete upload, adds the outcome headers to `res`, forgets the live state.
   // false (with `res` turned into a 500) when finalisation hit an I/O error.
   bool FinishUpload(LiveUpload& up, Response* res);
+  // Free space check for `incoming` more bytes; a 507 response when below the floor.
+  std::optional<Response> CheckDisk(uint64_t incoming) const;
   // Upload-Expires value (HTTP-date) for a unix time.
   static std::string HttpDate(int64_t unix_time);
   int64_t NextExpiry() const;
@@ -85,8 +87,6 @@ class TusService {
   // sites' ids, which live under another folder).
   Result<std::shared_ptr<LiveUpload>> Live(const std::string& site, const std::string& id);
   void Forget(const std::string& site, const std::string& id);
-  // Free space check for `incoming` more bytes; 507 response when below the floor.
-  std::optional<Response> CheckDisk(uint64_t incoming) const;
   void AdjustInProgress(const std::string& site, int delta);
 
   const IngestConfig& config_;
