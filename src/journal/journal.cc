@@ -1,0 +1,399 @@
+#include "journal/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "journal/sqlite_db.h"
+
+namespace seqgate::journal {
+namespace {
+
+constexpr char kRecoveryHint[] =
+    "; seqgated will not start on it. To recover, stop seqgated, move the journal aside "
+    "(keep it for diagnosis) and start again: runs are rediscovered and files already at the "
+    "centre are recognised there by their digests and not stored twice";
+
+// SQLite files start with this 16-byte header; anything else is not a database at all.
+bool LooksLikeSqlite(const std::string& path, bool* empty) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *empty = true;  // absent: will be created
+    return true;
+  }
+  char head[16] = {};
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  *empty = n == 0;
+  return n == 0 || (n == 16 && std::memcmp(head, "SQLite format 3", 16) == 0);
+}
+
+constexpr const char* kFileColumns =
+    "id, run, rel_path, size, mtime_ns, inode, device, state, encoding, original_sha256, "
+    "original_md5, packed_size, packed_sha256, frame_size, level, upload_url, acked_offset, "
+    "receipt, error, attempts";
+
+std::optional<std::string> OptText(const Statement& st, int col) {
+  if (st.IsNull(col)) return std::nullopt;
+  return st.Text(col);
+}
+
+Result<FileState> ParseFileState(const std::string& s) {
+  for (FileState f : {FileState::kPending, FileState::kPacking, FileState::kUploading,
+                      FileState::kDelivered, FileState::kFailed}) {
+    if (FileStateName(f) == s) return f;
+  }
+  return Corruption("unknown file state '" + s + "' in journal");
+}
+
+Result<FileRecord> ReadFile(const Statement& st) {
+  FileRecord f;
+  f.id = st.Int(0);
+  f.run = st.Int(1);
+  f.rel_path = st.Text(2);
+  f.identity.size = static_cast<uint64_t>(st.Int(3));
+  f.identity.mtime_ns = st.Int(4);
+  f.identity.inode = static_cast<uint64_t>(st.Int(5));
+  f.identity.device = static_cast<uint64_t>(st.Int(6));
+  f.identity.type = FileType::kRegular;
+  SEQGATE_ASSIGN_OR_RETURN(f.state, ParseFileState(st.Text(7)));
+  if (!st.IsNull(8)) {
+    PackedInfo p;
+    p.encoding = st.Text(8);
+    p.original_sha256 = st.Text(9);
+    p.original_md5 = OptText(st, 10);
+    p.packed_size = static_cast<uint64_t>(st.Int(11));
+    p.packed_sha256 = st.Text(12);
+    p.frame_size = static_cast<uint32_t>(st.Int(13));
+    p.level = static_cast<int>(st.Int(14));
+    f.packed = std::move(p);
+  }
+  f.upload_url = OptText(st, 15);
+  f.acked_offset = static_cast<uint64_t>(st.Int(16));
+  f.receipt = OptText(st, 17);
+  f.error = OptText(st, 18);
+  f.attempts = static_cast<int>(st.Int(19));
+  return f;
+}
+
+}  // namespace
+
+std::string_view FileStateName(FileState s) {
+  switch (s) {
+    case FileState::kPending:
+      return "pending";
+    case FileState::kPacking:
+      return "packing";
+    case FileState::kUploading:
+      return "uploading";
+    case FileState::kDelivered:
+      return "delivered";
+    case FileState::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
+Journal::Journal(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+Journal::~Journal() = default;
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path) {
+  return OpenWithMigrations(path, Migrations());
+}
+
+Result<std::unique_ptr<Journal>> Journal::OpenWithMigrations(
+    const std::string& path, std::span<const Migration> migrations) {
+  bool empty = false;
+  if (!LooksLikeSqlite(path, &empty)) {
+    return Corruption("'" + path + "' is not a seqgate journal (not an SQLite database)" +
+                      kRecoveryHint);
+  }
+  SEQGATE_ASSIGN_OR_RETURN(auto db, Database::Open(path));
+  auto fail = [&](const Status& s) { return Status(s.code(), s.message() + kRecoveryHint); };
+
+  auto app_id = db->QueryInt("PRAGMA application_id");
+  if (!app_id.ok()) return fail(app_id.status());
+  auto version = db->QueryInt("PRAGMA user_version");
+  if (!version.ok()) return fail(version.status());
+  auto tables = db->QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return fail(tables.status());
+  const bool fresh = *app_id == 0 && *version == 0 && *tables == 0;
+  if (!fresh && *app_id != kApplicationId) {
+    return fail(Corruption("'" + path + "' is an SQLite database but not a seqgate journal"));
+  }
+  if (!fresh) {
+    SEQGATE_ASSIGN_OR_RETURN(Statement check, db->Prepare("PRAGMA quick_check"));
+    auto row = check.Step();
+    if (!row.ok()) return fail(row.status());
+    if (!*row || check.Text(0) != "ok") {
+      return fail(Corruption("journal '" + path + "' is damaged (quick_check: " +
+                             (*row ? check.Text(0) : std::string("no answer")) + ")"));
+    }
+  }
+  const int latest = migrations.empty() ? 0 : migrations.back().to;
+  if (*version > latest) {
+    return Status(StatusCode::kUnsupported,
+                  "journal '" + path + "' has schema " + std::to_string(*version) +
+                      ", written by a newer seqgate (this one knows up to " +
+                      std::to_string(latest) + "); run that version or newer");
+  }
+  // WAL before any write: readers (seqgatectl) never block the daemon, and commits are cheap.
+  SEQGATE_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+               "PRAGMA foreign_keys=ON"));
+  if (*version < latest) {
+    // synchronous may only change outside a transaction: FULL for the whole upgrade.
+    SEQGATE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
+    SEQGATE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db));
+    for (const Migration& m : migrations) {
+      if (m.to <= *version) continue;
+      SEQGATE_RETURN_IF_ERROR(db->Exec(m.sql).WithContext("migrating journal '" + path +
+                                                          "' to schema " + std::to_string(m.to)));
+    }
+    SEQGATE_RETURN_IF_ERROR(db->Exec("PRAGMA application_id=" + std::to_string(kApplicationId) +
+                                     "; PRAGMA user_version=" + std::to_string(latest)));
+    SEQGATE_RETURN_IF_ERROR(tx.Commit());
+    SEQGATE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
+  }
+  return std::unique_ptr<Journal>(new Journal(std::move(db)));
+}
+
+Status Journal::SetDurability(Durability d) {
+  return db_->Exec(d == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                          : "PRAGMA synchronous=NORMAL");
+}
+
+Result<int64_t> Journal::RecordRun(const RunRecord& r) {
+  SEQGATE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("INSERT INTO runs(run_id, flowcell, family, instrument, run_dir, state, "
+                   "outcome, discovered_ns) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) "
+                   "ON CONFLICT(run_id, flowcell) DO UPDATE SET run_dir=?5, state=?6, "
+                   "outcome=?7 RETURNING id"));
+  st.Bind(1, r.run_id).Bind(2, r.flowcell).Bind(3, r.family).Bind(4, r.instrument);
+  st.Bind(5, r.run_dir).Bind(6, r.state).Bind(7, r.outcome).Bind(8, r.discovered_ns);
+  SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return Internal("upsert of run returned no id");
+  return st.Int(0);
+}
+
+Result<RunRecord> Journal::Run(int64_t id) {
+  SEQGATE_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT id, run_id, flowcell, family, instrument, run_dir, "
+                                        "state, outcome, discovered_ns, manifest_receipt FROM runs "
+                                        "WHERE id=?1"));
+  st.Bind(1, id);
+  SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return NotFound("no run " + std::to_string(id) + " in the journal");
+  RunRecord r;
+  r.id = st.Int(0);
+  r.run_id = st.Text(1);
+  r.flowcell = st.Text(2);
+  r.family = st.Text(3);
+  r.instrument = st.Text(4);
+  r.run_dir = st.Text(5);
+  r.state = st.Text(6);
+  r.outcome = OptText(st, 7);
+  r.discovered_ns = st.Int(8);
+  r.manifest_receipt = OptText(st, 9);
+  return r;
+}
+
+Status Journal::RecordRunDelivered(int64_t run, const std::string& receipt_json) {
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kFull));
+  SEQGATE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare("UPDATE runs SET manifest_receipt=?2, delivered_ns=?3 WHERE id=?1"));
+  st.Bind(1, run).Bind(2, receipt_json).Bind(3, now_ns);
+  Status s = st.Run();
+  if (s.ok() && db_->changes() == 0) s = NotFound("no run " + std::to_string(run));
+  SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kNormal));
+  return s;
+}
+
+Result<FileRecord> Journal::RecordFileSeen(int64_t run, const std::string& rel_path,
+                                           const FileIdentity& id) {
+  SEQGATE_ASSIGN_OR_RETURN(Statement find,
+                           db_->Prepare(std::string("SELECT ") + kFileColumns +
+                                        " FROM files WHERE run=?1 AND rel_path=?2"));
+  find.Bind(1, run).Bind(2, rel_path);
+  SEQGATE_ASSIGN_OR_RETURN(const bool known, find.Step());
+  if (known) {
+    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(find));
+    if (f.identity.size == id.size && f.identity.mtime_ns == id.mtime_ns &&
+        f.identity.inode == id.inode && f.identity.device == id.device) {
+      return f;
+    }
+    // The source changed: forget everything derived from the old bytes, durably, before
+    // anything acts on the new ones.
+    find.Reset();
+    SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kFull));
+    {
+      SEQGATE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+      SEQGATE_RETURN_IF_ERROR(db_->Exec("DELETE FROM frames WHERE file=" + std::to_string(f.id)));
+      SEQGATE_ASSIGN_OR_RETURN(
+          Statement up,
+          db_->Prepare("UPDATE files SET size=?2, mtime_ns=?3, inode=?4, device=?5, "
+                       "state='pending', encoding=NULL, original_sha256=NULL, original_md5=NULL, "
+                       "packed_size=NULL, packed_sha256=NULL, frame_size=NULL, level=NULL, "
+                       "upload_url=NULL, acked_offset=0, receipt=NULL, "
+                       "error='source changed: ' || ?6 WHERE id=?1"));
+      up.Bind(1, f.id).Bind(2, static_cast<int64_t>(id.size)).Bind(3, id.mtime_ns);
+      up.Bind(4, static_cast<int64_t>(id.inode)).Bind(5, static_cast<int64_t>(id.device));
+      up.Bind(6, f.identity.DescribeChange(id));
+      SEQGATE_RETURN_IF_ERROR(up.Run());
+      SEQGATE_RETURN_IF_ERROR(tx.Commit());
+    }
+    SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kNormal));
+    return File(f.id);
+  }
+  SEQGATE_ASSIGN_OR_RETURN(Statement ins,
+                           db_->Prepare("INSERT INTO files(run, rel_path, size, mtime_ns, inode, "
+                                        "device, state) VALUES(?1,?2,?3,?4,?5,?6,'pending')"));
+  ins.Bind(1, run).Bind(2, rel_path).Bind(3, static_cast<int64_t>(id.size));
+  ins.Bind(4, id.mtime_ns).Bind(5, static_cast<int64_t>(id.inode));
+  ins.Bind(6, static_cast<int64_t>(id.device));
+  SEQGATE_RETURN_IF_ERROR(ins.Run());
+  return File(db_->last_insert_rowid());
+}
+
+Result<FileRecord> Journal::File(int64_t id) {
+  SEQGATE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(std::string("SELECT ") + kFileColumns +
+                                                      " FROM files WHERE id=?1"));
+  st.Bind(1, id);
+  SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return NotFound("no file " + std::to_string(id) + " in the journal");
+  return ReadFile(st);
+}
+
+Result<std::vector<FileRecord>> Journal::FilesOfRun(int64_t run) {
+  SEQGATE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(std::string("SELECT ") + kFileColumns +
+                                                      " FROM files WHERE run=?1 ORDER BY id"));
+  st.Bind(1, run);
+  std::vector<FileRecord> out;
+  for (;;) {
+    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(st));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::vector<FileRecord>> Journal::FilesInState(FileState state, int limit) {
+  SEQGATE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_->Prepare(std::string("SELECT ") + kFileColumns +
+                   " FROM files WHERE state=?1 ORDER BY (SELECT discovered_ns FROM runs "
+                   "WHERE runs.id=files.run), run, id LIMIT ?2"));
+  st.Bind(1, FileStateName(state)).Bind(2, limit);
+  std::vector<FileRecord> out;
+  for (;;) {
+    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(st));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Status Journal::UpdateFile(int64_t file, Durability d, const char* sql,
+                           const std::function<void(Statement&)>& bind) {
+  if (d == Durability::kFull) SEQGATE_RETURN_IF_ERROR(SetDurability(d));
+  SEQGATE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  st.Bind(1, file);
+  bind(st);
+  Status s = st.Run();
+  if (s.ok() && db_->changes() == 0) s = NotFound("no file " + std::to_string(file));
+  if (d == Durability::kFull) SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kNormal));
+  return s;
+}
+
+Status Journal::RecordPacking(int64_t file) {
+  return UpdateFile(file, Durability::kNormal, "UPDATE files SET state='packing' WHERE id=?1",
+                    [](Statement&) {});
+}
+
+Status Journal::RecordPacked(int64_t file, const PackedInfo& p,
+                             const std::vector<pipeline::FrameRecord>& frames) {
+  SEQGATE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  SEQGATE_RETURN_IF_ERROR(db_->Exec("DELETE FROM frames WHERE file=" + std::to_string(file)));
+  SEQGATE_ASSIGN_OR_RETURN(
+      Statement up,
+      db_->Prepare("UPDATE files SET state='uploading', encoding=?2, original_sha256=?3, "
+                   "original_md5=?4, packed_size=?5, packed_sha256=?6, frame_size=?7, level=?8, "
+                   "error=NULL WHERE id=?1"));
+  up.Bind(1, file).Bind(2, p.encoding).Bind(3, p.original_sha256).Bind(4, p.original_md5);
+  up.Bind(5, static_cast<int64_t>(p.packed_size)).Bind(6, p.packed_sha256);
+  up.Bind(7, static_cast<int64_t>(p.frame_size)).Bind(8, static_cast<int64_t>(p.level));
+  SEQGATE_RETURN_IF_ERROR(up.Run());
+  if (db_->changes() == 0) return NotFound("no file " + std::to_string(file));
+  SEQGATE_ASSIGN_OR_RETURN(Statement ins,
+                           db_->Prepare("INSERT INTO frames VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"));
+  for (const auto& r : frames) {
+    ins.Bind(1, file).Bind(2, static_cast<int64_t>(r.index));
+    ins.Bind(3, static_cast<int64_t>(r.input_offset)).Bind(4, static_cast<int64_t>(r.input_size));
+    ins.Bind(5, static_cast<int64_t>(r.output_offset));
+    ins.Bind(6, static_cast<int64_t>(r.output_size));
+    ins.Bind(7, static_cast<int64_t>(r.input_checksum));
+    ins.Bind(8, static_cast<int64_t>(r.output_xxh64));  // two's-complement round trip
+    SEQGATE_RETURN_IF_ERROR(ins.Run());
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<pipeline::FrameRecord>> Journal::Frames(int64_t file) {
+  SEQGATE_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT idx, input_offset, input_size, output_offset, "
+                                        "output_size, input_checksum, output_xxh64 FROM frames "
+                                        "WHERE file=?1 ORDER BY idx"));
+  st.Bind(1, file);
+  std::vector<pipeline::FrameRecord> out;
+  for (;;) {
+    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    pipeline::FrameRecord r;
+    r.index = static_cast<uint32_t>(st.Int(0));
+    r.input_offset = static_cast<uint64_t>(st.Int(1));
+    r.input_size = static_cast<uint32_t>(st.Int(2));
+    r.output_offset = static_cast<uint64_t>(st.Int(3));
+    r.output_size = static_cast<uint32_t>(st.Int(4));
+    r.input_checksum = static_cast<uint32_t>(st.Int(5));
+    r.output_xxh64 = static_cast<uint64_t>(st.Int(6));
+    out.push_back(r);
+  }
+  return out;
+}
+
+Status Journal::RecordUploadCreated(int64_t file, const std::string& url) {
+  return UpdateFile(file, Durability::kFull,
+                    "UPDATE files SET upload_url=?2, acked_offset=0 WHERE id=?1",
+                    [&](Statement& st) { st.Bind(2, url); });
+}
+
+Status Journal::RecordAcked(int64_t file, uint64_t offset) {
+  // Offsets only grow: a late answer from an older PATCH must not move it back.
+  return UpdateFile(file, Durability::kNormal,
+                    "UPDATE files SET acked_offset=max(acked_offset, ?2) WHERE id=?1",
+                    [&](Statement& st) { st.Bind(2, static_cast<int64_t>(offset)); });
+}
+
+Status Journal::RecordDelivered(int64_t file, const std::string& receipt_json) {
+  return UpdateFile(file, Durability::kFull,
+                    "UPDATE files SET state='delivered', receipt=?2, error=NULL, "
+                    "acked_offset=coalesce(packed_size, acked_offset) WHERE id=?1",
+                    [&](Statement& st) { st.Bind(2, receipt_json); });
+}
+
+Status Journal::RecordFailed(int64_t file, const std::string& reason) {
+  return UpdateFile(file, Durability::kNormal,
+                    "UPDATE files SET state='failed', error=?2, attempts=attempts+1 WHERE id=?1",
+                    [&](Statement& st) { st.Bind(2, reason); });
+}
+
+}  // namespace seqgate::journal

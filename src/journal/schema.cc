@@ -1,0 +1,64 @@
+// The journal's schema, as a list of migrations. Never edit a released step: add a new one.
+#include "journal/journal.h"
+
+namespace seqgate::journal {
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE runs(
+  id               INTEGER PRIMARY KEY,
+  run_id           TEXT NOT NULL,
+  flowcell         TEXT NOT NULL DEFAULT '',
+  family           TEXT NOT NULL,
+  instrument       TEXT NOT NULL DEFAULT '',
+  run_dir          TEXT NOT NULL,            -- current folder; follows renames
+  state            TEXT NOT NULL,            -- in_progress|completed|failed|aborted|stalled
+  outcome          TEXT,
+  discovered_ns    INTEGER NOT NULL,
+  manifest_receipt TEXT,                     -- the centre's run receipt (JSON)
+  delivered_ns     INTEGER,
+  UNIQUE(run_id, flowcell));
+
+CREATE TABLE files(
+  id              INTEGER PRIMARY KEY,
+  run             INTEGER NOT NULL REFERENCES runs(id),
+  rel_path        TEXT NOT NULL,
+  size            INTEGER NOT NULL,
+  mtime_ns        INTEGER NOT NULL,
+  inode           INTEGER NOT NULL,
+  device          INTEGER NOT NULL,
+  state           TEXT NOT NULL,             -- pending|packing|uploading|delivered|failed
+  encoding        TEXT,
+  original_sha256 TEXT,
+  original_md5    TEXT,
+  packed_size     INTEGER,
+  packed_sha256   TEXT,
+  frame_size      INTEGER,
+  level           INTEGER,
+  upload_url      TEXT,
+  acked_offset    INTEGER NOT NULL DEFAULT 0,
+  receipt         TEXT,
+  error           TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(run, rel_path));
+CREATE INDEX files_by_state ON files(state, run, id);
+
+CREATE TABLE frames(
+  file            INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  idx             INTEGER NOT NULL,
+  input_offset    INTEGER NOT NULL,
+  input_size      INTEGER NOT NULL,
+  output_offset   INTEGER NOT NULL,
+  output_size     INTEGER NOT NULL,
+  input_checksum  INTEGER NOT NULL,
+  output_xxh64    INTEGER NOT NULL,           -- the u64 stored bit for bit as i64
+  PRIMARY KEY(file, idx)) WITHOUT ROWID;
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+}  // namespace seqgate::journal

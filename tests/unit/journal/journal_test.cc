@@ -1,0 +1,222 @@
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "journal/journal.h"
+#include "support/temp_dir.h"
+
+using namespace seqgate;
+using namespace seqgate::journal;
+
+namespace {
+
+FileIdentity Id(uint64_t size, int64_t mtime = 1000, uint64_t inode = 7) {
+  FileIdentity id;
+  id.size = size;
+  id.mtime_ns = mtime;
+  id.inode = inode;
+  id.device = 1;
+  id.type = FileType::kRegular;
+  return id;
+}
+
+RunRecord Run(const std::string& dir, int64_t discovered = 1) {
+  RunRecord r;
+  r.run_id = "240101_A00123_0045_AHABCDEFXX";
+  r.flowcell = "HABCDEFXX";
+  r.family = "illumina";
+  r.run_dir = dir;
+  r.discovered_ns = discovered;
+  return r;
+}
+
+// Runs raw SQL on a file with plain sqlite3, as an operator's shell (or another program) would.
+void RawSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("journal: a new journal is created, stamped and reopened") {
+  testing::TempDir dir;
+  const std::string path = dir.File("journal.db");
+  {
+    auto j = Journal::Open(path);
+    REQUIRE(j.ok());
+    CHECK((*j)->RecordRun(Run("/runs/a")).ok());
+  }
+  auto again = Journal::Open(path);
+  REQUIRE(again.ok());
+  CHECK((*again)->Run(1)->run_dir == "/runs/a");
+}
+
+TEST_CASE("journal: a renamed run folder is the same run") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t a = *j->RecordRun(Run("/runs/a"));
+  RunRecord moved = Run("/runs/a-renamed");
+  moved.state = "completed";
+  moved.outcome = "RunCompleted";
+  CHECK(*j->RecordRun(moved) == a);
+  auto r = j->Run(a);
+  CHECK(r->run_dir == "/runs/a-renamed");
+  CHECK(r->state == "completed");
+  CHECK(r->outcome == "RunCompleted");
+  RunRecord other = Run("/runs/b");
+  other.flowcell = "HZZZZZZXX";
+  CHECK(*j->RecordRun(other) != a);
+  CHECK(j->RecordRunDelivered(a, R"({"status":"verified"})").ok());
+  CHECK(j->Run(a)->manifest_receipt == R"({"status":"verified"})");
+  CHECK(j->RecordRunDelivered(999, "{}").code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("journal: a file's life, and a source change forgets everything derived from it") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t run = *j->RecordRun(Run("/runs/a"));
+  auto f = j->RecordFileSeen(run, "Data/s_R1.fastq", Id(100));
+  REQUIRE(f.ok());
+  CHECK(f->state == FileState::kPending);
+  // Seen again unchanged: same record, same state.
+  CHECK(j->RecordFileSeen(run, "Data/s_R1.fastq", Id(100))->id == f->id);
+
+  CHECK(j->RecordPacking(f->id).ok());
+  PackedInfo p{
+      "zstd", std::string(64, 'a'), std::string(32, 'b'), 40, std::string(64, 'c'), 8u << 20, 3};
+  std::vector<pipeline::FrameRecord> frames = {
+      {0, 0, 60, 0, 25, 0xDEADBEEF, 0xFFFFFFFFFFFFFFF0ull},
+      {1, 60, 40, 25, 15, 0x12345678, 0x8000000000000001ull}};
+  REQUIRE(j->RecordPacked(f->id, p, frames).ok());
+  CHECK(*j->Frames(f->id) == frames);  // u64 hashes survive SQLite's signed integers
+  REQUIRE(j->RecordUploadCreated(f->id, "https://centre/files/abc").ok());
+  CHECK(j->RecordAcked(f->id, 25).ok());
+  CHECK(j->RecordAcked(f->id, 10).ok());  // a late, older answer never moves the offset back
+  auto mid = j->File(f->id);
+  CHECK(mid->state == FileState::kUploading);
+  CHECK(mid->acked_offset == 25);
+  CHECK(mid->upload_url == "https://centre/files/abc");
+  CHECK(mid->packed->original_md5 == std::string(32, 'b'));
+
+  auto changed = j->RecordFileSeen(run, "Data/s_R1.fastq", Id(120, 2000));
+  REQUIRE(changed.ok());
+  CHECK(changed->id == f->id);
+  CHECK(changed->state == FileState::kPending);
+  CHECK_FALSE(changed->upload_url.has_value());
+  CHECK_FALSE(changed->packed.has_value());
+  CHECK(changed->acked_offset == 0);
+  CHECK(changed->identity.size == 120);
+  REQUIRE(changed->error.has_value());
+  CHECK(changed->error->find("source changed: size 100 -> 120") != std::string::npos);
+  CHECK(j->Frames(f->id)->empty());
+
+  REQUIRE(j->RecordPacked(f->id, p, frames).ok());
+  CHECK(j->RecordDelivered(f->id, R"({"status":"verified"})").ok());
+  auto done = j->File(f->id);
+  CHECK(done->state == FileState::kDelivered);
+  CHECK(done->acked_offset == 40);
+  CHECK(j->RecordDelivered(4242, "{}").code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("journal: work is handed out oldest run first") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  RunRecord young = Run("/runs/young", 200);
+  young.run_id = "young";
+  RunRecord old = Run("/runs/old", 100);
+  old.run_id = "old";
+  const int64_t y = *j->RecordRun(young);
+  const int64_t o = *j->RecordRun(old);
+  const int64_t y1 = j->RecordFileSeen(y, "a", Id(1))->id;
+  const int64_t o1 = j->RecordFileSeen(o, "a", Id(1))->id;
+  const int64_t o2 = j->RecordFileSeen(o, "b", Id(1))->id;
+  auto pending = j->FilesInState(FileState::kPending, 10);
+  REQUIRE(pending->size() == 3);
+  CHECK((*pending)[0].id == o1);
+  CHECK((*pending)[1].id == o2);
+  CHECK((*pending)[2].id == y1);
+  CHECK(j->FilesInState(FileState::kPending, 1)->size() == 1);
+  CHECK(j->RecordFailed(o1, "centre refused: 413").ok());
+  CHECK(j->File(o1)->attempts == 1);
+  CHECK(j->FilesInState(FileState::kFailed, 10)->front().error == "centre refused: 413");
+  CHECK(j->FilesOfRun(o)->size() == 2);
+}
+
+TEST_CASE("journal: foreign, damaged and newer journals are refused, never recreated") {
+  testing::TempDir dir;
+  SUBCASE("not a database at all") {
+    const std::string p = dir.Write("j.db", "this is a text file, not SQLite at all\n");
+    auto j = Journal::Open(p);
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.status().code() == StatusCode::kCorruption);
+    CHECK(j.status().message().find("not a seqgate journal") != std::string::npos);
+    CHECK(j.status().message().find("move the journal aside") != std::string::npos);
+  }
+  SUBCASE("somebody else's SQLite database") {
+    const std::string p = dir.File("j.db");
+    RawSql(p, "CREATE TABLE cats(name TEXT); INSERT INTO cats VALUES('tom');");
+    auto j = Journal::Open(p);
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.status().message().find("not a seqgate journal") != std::string::npos);
+  }
+  SUBCASE("written by a newer seqgate") {
+    const std::string p = dir.File("j.db");
+    REQUIRE(Journal::Open(p).ok());
+    RawSql(p, "PRAGMA user_version=99");
+    auto j = Journal::Open(p);
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.status().code() == StatusCode::kUnsupported);
+    CHECK(j.status().message().find("newer seqgate") != std::string::npos);
+  }
+  SUBCASE("pages overwritten on disk") {
+    const std::string p = dir.File("j.db");
+    {
+      auto j = *Journal::Open(p);
+      const int64_t run = *j->RecordRun(Run("/runs/a"));
+      for (int i = 0; i < 400; ++i) {
+        REQUIRE(j->RecordFileSeen(run, "Data/file_" + std::to_string(i) + "_R1.fastq.gz",
+                                  Id(static_cast<uint64_t>(i)))
+                    .ok());
+      }
+    }
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(3 * 4096);
+    const std::string junk(8192, '\xA5');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    f.close();
+    auto j = Journal::Open(p);
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.status().code() == StatusCode::kCorruption);
+    CHECK(j.status().message().find("move the journal aside") != std::string::npos);
+  }
+}
+
+TEST_CASE("journal: migrations run in order, once, and stamp the version") {
+  testing::TempDir dir;
+  const std::string p = dir.File("j.db");
+  const Migration v1[] = {{1, "CREATE TABLE t(a INTEGER);"}};
+  const Migration v2[] = {{1, "CREATE TABLE t(a INTEGER);"},
+                          {2, "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x';"}};
+  REQUIRE(Journal::OpenWithMigrations(p, v1).ok());
+  RawSql(p, "INSERT INTO t(a) VALUES(5)");
+  REQUIRE(Journal::OpenWithMigrations(p, v2).ok());  // upgrades 1 → 2, keeping the row
+  REQUIRE(Journal::OpenWithMigrations(p, v2).ok());  // nothing left to do
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(p.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT a, b, (SELECT user_version FROM pragma_user_version) "
+                             "FROM t",
+                             -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) == 5);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "x");
+  CHECK(sqlite3_column_int(st, 2) == 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  auto older = Journal::OpenWithMigrations(p, v1);  // a downgrade is refused
+  CHECK(older.status().code() == StatusCode::kUnsupported);
+}
