@@ -132,4 +132,68 @@ else
   check "flipnock: nothing in the verified tree" test ! -e "$STORAGE/lab-a/flipnock"
 fi
 
+# --- Through an HTTPS (CONNECT) proxy, from https_proxy and from --proxy: mutual TLS end to end.
+cat > "$WORK/connect_proxy.py" <<'PY'
+import socket, sys, threading
+log = open(sys.argv[1], "a", buffering=1)
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0))
+srv.listen(16)
+print("ready %d" % srv.getsockname()[1], flush=True)
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = c.recv(4096)
+        if not d:
+            return
+        head += d
+    line = head.split(b"\r\n")[0].decode()
+    log.write(line + "\n")
+    method, target, _ = line.split(" ")
+    if method != "CONNECT":
+        c.sendall(b"HTTP/1.1 405 CONNECT only\r\n\r\n")
+        return
+    host, port = target.rsplit(":", 1)
+    u = socket.create_connection((host, int(port)))
+    c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+    pump(c, u)
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+PY
+/usr/bin/python3 "$WORK/connect_proxy.py" "$WORK/connect.log" > "$WORK/connect.out" 2>&1 &
+NODE_PIDS+=($!)
+for _ in $(seq 1 50); do grep -q "^ready" "$WORK/connect.out" && break; sleep 0.1; done
+CONNECT_PORT=$(awk '/^ready/ { print $2 }' "$WORK/connect.out")
+if no_proxy="" NO_PROXY="" https_proxy="http://127.0.0.1:$CONNECT_PORT" \
+    upload viaenv "$DATA" "https://localhost:$TUS_PORT/files/"; then
+  check "viaenv: https_proxy was used (CONNECT logged)" grep -q "CONNECT localhost:$TUS_PORT" "$WORK/connect.log"
+  check "viaenv: verified through the tunnel" test "$(receipt_field viaenv status)" = verified
+else
+  fail "viaenv: upload through https_proxy failed: $(tail -n 3 "$WORK/viaenv.log")"
+fi
+: > "$WORK/connect.log"
+if upload viaflag "$DATA" "https://127.0.0.1:$TUS_PORT/files/" --proxy "http://127.0.0.1:$CONNECT_PORT"; then
+  check "viaflag: --proxy was used (CONNECT logged)" grep -q "CONNECT 127.0.0.1:$TUS_PORT" "$WORK/connect.log"
+  check "viaflag: verified through the tunnel" test "$(receipt_field viaflag status)" = verified
+else
+  fail "viaflag: upload through --proxy failed: $(tail -n 3 "$WORK/viaflag.log")"
+fi
+
 finish
