@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/commands.h"
+#include "sim/families/family_command.h"
 
 int main(int argc, char** argv) {
   using seqgate::sim::Command;
@@ -14,7 +15,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::vector<Command> commands = {
       seqgate::sim::AddReadsCommand(app),
-      // Add instrument families here, e.g. AddIlluminaCommand(app).
+      // Instrument families (sim/families/): whole run folders written over time.
+      seqgate::sim::AddIlluminaCommand(app),
+      seqgate::sim::AddOntCommand(app),
+      seqgate::sim::AddPacBioCommand(app),
+      seqgate::sim::AddElementCommand(app),
+      seqgate::sim::AddUltimaCommand(app),
+      seqgate::sim::AddMgiCommand(app),
   };
   try {
     app.parse(argc, argv);
