@@ -78,6 +78,17 @@ Result<FileRecord> ReadFile(const Statement& st) {
   return f;
 }
 
+Result<std::vector<FileRecord>> ReadFiles(Statement& st) {
+  std::vector<FileRecord> out;
+  for (;;) {
+    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(st));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view FileStateName(FileState s) {
@@ -275,14 +286,7 @@ Result<std::vector<FileRecord>> Journal::FilesOfRun(int64_t run) {
   SEQGATE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(std::string("SELECT ") + kFileColumns +
                                                       " FROM files WHERE run=?1 ORDER BY id"));
   st.Bind(1, run);
-  std::vector<FileRecord> out;
-  for (;;) {
-    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
-    if (!row) break;
-    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(st));
-    out.push_back(std::move(f));
-  }
-  return out;
+  return ReadFiles(st);
 }
 
 Result<std::vector<FileRecord>> Journal::FilesInState(FileState state, int limit) {
@@ -292,14 +296,7 @@ Result<std::vector<FileRecord>> Journal::FilesInState(FileState state, int limit
                    " FROM files WHERE state=?1 ORDER BY (SELECT discovered_ns FROM runs "
                    "WHERE runs.id=files.run), run, id LIMIT ?2"));
   st.Bind(1, FileStateName(state)).Bind(2, limit);
-  std::vector<FileRecord> out;
-  for (;;) {
-    SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
-    if (!row) break;
-    SEQGATE_ASSIGN_OR_RETURN(FileRecord f, ReadFile(st));
-    out.push_back(std::move(f));
-  }
-  return out;
+  return ReadFiles(st);
 }
 
 Status Journal::UpdateFile(int64_t file, Durability d, const char* sql,

@@ -72,6 +72,28 @@ struct StreamVerifier::Impl {
   }
 
   Status ConsumeZstd(ByteView in);
+
+  // Decodes from `ib` until the current frame ends (true) or the input is used up and all
+  // output it produced has been hashed (false).
+  Result<bool> Decode(ZSTD_inBuffer& ib) {
+    for (;;) {
+      ZSTD_outBuffer ob{out.data(), out.size(), 0};
+      const size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
+      if (ZSTD_isError(r)) {
+        return Fail(Corruption("zstd frame " + std::to_string(seen.size()) + " at stream offset " +
+                               std::to_string(frame_start) + ": " + ZSTD_getErrorName(r)));
+      }
+      HashOriginal({out.data(), ob.pos});
+      XXH64_update(xxh, out.data(), ob.pos);
+      frame_out += ob.pos;
+      if (frame_out > kMaxFrameDecompressedSize) {
+        return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
+                               " decompresses to more than 1 GiB"));
+      }
+      if (r == 0) return true;
+      if (ib.pos == ib.size && ob.pos < ob.size) return false;
+    }
+  }
 };
 
 Status StreamVerifier::Impl::ConsumeZstd(ByteView in) {
@@ -101,18 +123,8 @@ Status StreamVerifier::Impl::ConsumeZstd(ByteView in) {
           if (!head.empty()) {
             // Re-feed only the bytes from earlier calls; this call's bytes follow below.
             ZSTD_inBuffer ib{head.data(), head.size(), 0};
-            while (ib.pos < ib.size) {
-              ZSTD_outBuffer ob{out.data(), out.size(), 0};
-              const size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
-              if (ZSTD_isError(r)) {
-                return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
-                                       " at stream offset " + std::to_string(frame_start) + ": " +
-                                       ZSTD_getErrorName(r)));
-              }
-              HashOriginal({out.data(), ob.pos});
-              XXH64_update(xxh, out.data(), ob.pos);
-              frame_out += ob.pos;
-            }
+            auto ended = Decode(ib);
+            if (!ended.ok()) return ended.status();
           }
           continue;  // `pos` unchanged: this call's bytes go to the decoder
         }
@@ -147,39 +159,11 @@ Status StreamVerifier::Impl::ConsumeZstd(ByteView in) {
       }
       case State::kFrame: {
         ZSTD_inBuffer ib{in.data() + pos, in.size() - pos, 0};
-        size_t r = 1;
-        while (ib.pos < ib.size && r != 0) {
-          ZSTD_outBuffer ob{out.data(), out.size(), 0};
-          r = ZSTD_decompressStream(dctx, &ob, &ib);
-          if (ZSTD_isError(r)) {
-            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
-                                   " at stream offset " + std::to_string(frame_start) + ": " +
-                                   ZSTD_getErrorName(r)));
-          }
-          HashOriginal({out.data(), ob.pos});
-          XXH64_update(xxh, out.data(), ob.pos);
-          frame_out += ob.pos;
-          if (frame_out > kMaxFrameDecompressedSize) {
-            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) +
-                                   " decompresses to more than 1 GiB"));
-          }
-        }
-        // Flush output the decoder still holds once the input is used up.
-        while (r != 0 && ib.pos == ib.size) {
-          ZSTD_outBuffer ob{out.data(), out.size(), 0};
-          r = ZSTD_decompressStream(dctx, &ob, &ib);
-          if (ZSTD_isError(r)) {
-            return Fail(Corruption("zstd frame " + std::to_string(seen.size()) + ": " +
-                                   ZSTD_getErrorName(r)));
-          }
-          if (ob.pos == 0) break;
-          HashOriginal({out.data(), ob.pos});
-          XXH64_update(xxh, out.data(), ob.pos);
-          frame_out += ob.pos;
-        }
+        auto ended = Decode(ib);
+        if (!ended.ok()) return ended.status();
         pos += ib.pos;
         packed += ib.pos;
-        if (r == 0) {
+        if (*ended) {
           const uint64_t csize = packed - frame_start;
           if (csize > UINT32_MAX) return Fail(Corruption("zstd frame larger than 4 GiB"));
           seen.push_back({static_cast<uint32_t>(csize), static_cast<uint32_t>(frame_out),
