@@ -169,6 +169,20 @@ class IlluminaAdapter final : public Adapter {
     std::string root_wait = !seq_done ? "sequencing (no RTAComplete.txt yet)"
                                       : "copying (waiting for CopyComplete.txt)";
 
+    // MiSeq's on-board analysis (MiSeq Reporter / LRM) writes FASTQ into the run folder after
+    // RTAComplete; QueuedForAnalysis.txt / AnalysisJobInfo.xml announce it, CompletedJobInfo.xml
+    // ends it (aozan #17 listing).
+    const bool is_miseq = model.model == "MiSeq";
+    const bool miseq_job_done = snap.HasFile("CompletedJobInfo.xml");
+    bool miseq_fastq = false;
+    for (const Entry& e : snap.WithPrefix("Data/Intensities/BaseCalls/")) {
+      miseq_fastq = miseq_fastq || e.path.ends_with(".fastq.gz") || e.path.ends_with(".fastq");
+    }
+    const bool miseq_analysis_pending =
+        is_miseq && !miseq_job_done &&
+        (miseq_fastq || snap.HasFile("QueuedForAnalysis.txt") ||
+         snap.HasFile("AnalysisJobInfo.xml") || !snap.WithPrefix("Alignment_").empty());
+
     // Outcome.
     IlluminaCompletion completion;
     bool have_completion = false;
@@ -206,6 +220,8 @@ class IlluminaAdapter final : public Adapter {
       }
       if (!root_ready) {
         a.detail = root_wait;
+      } else if (miseq_analysis_pending) {
+        a.detail = "MiSeq on-board analysis running (waiting for CompletedJobInfo.xml)";
       } else if (running != nullptr) {
         a.detail = "on-board analysis " + running->dir + " in progress";
       } else {
@@ -223,9 +239,6 @@ class IlluminaAdapter final : public Adapter {
       }
     }
 
-    // MiSeq's on-board analysis writes FASTQ after RTAComplete, into the run folder itself.
-    const bool miseq_job_done = snap.HasFile("CompletedJobInfo.xml");
-    const bool is_miseq = model.model == "MiSeq";
     FillVerdicts(
         snap, ctx, Family::kIllumina,
         [&](const Entry& e) {

@@ -15,7 +15,9 @@ ReadGenOptions Reads(uint64_t seed, const std::string& fc) {
   return o;
 }
 
-Result<std::unique_ptr<RunPlan>> BuildElement(const FamilyRun& run) {
+}  // namespace
+
+Result<std::unique_ptr<RunPlan>> BuildElementRun(const FamilyRun& run) {
   const std::string inst = "AV234", name = "simrun" + std::to_string(run.seed);
   const std::string fc = std::to_string(2340000 + run.seed % 10000);
   auto plan =
@@ -46,7 +48,7 @@ Result<std::unique_ptr<RunPlan>> BuildElement(const FamilyRun& run) {
   return plan;
 }
 
-Result<std::unique_ptr<RunPlan>> BuildUltima(const FamilyRun& run) {
+Result<std::unique_ptr<RunPlan>> BuildUltimaRun(const FamilyRun& run) {
   const std::string id = std::to_string(410000 + run.seed % 10000);
   auto plan = std::make_unique<RunPlan>(run.env, run.out + "/Runs/" + id + "-20240202_1011");
   RunPlan* p = plan.get();
@@ -62,7 +64,7 @@ Result<std::unique_ptr<RunPlan>> BuildUltima(const FamilyRun& run) {
   return plan;
 }
 
-Result<std::unique_ptr<RunPlan>> BuildMgi(const FamilyRun& run) {
+Result<std::unique_ptr<RunPlan>> BuildMgiRun(const FamilyRun& run) {
   const std::string fc = "V3000" + std::to_string(10000 + run.seed % 90000);
   auto plan = std::make_unique<RunPlan>(run.env, run.out + "/" + fc);
   RunPlan* p = plan.get();
@@ -80,14 +82,12 @@ Result<std::unique_ptr<RunPlan>> BuildMgi(const FamilyRun& run) {
   return plan;
 }
 
-}  // namespace
-
 Command AddElementCommand(CLI::App& root) {
   FamilySpec spec;
   spec.name = "element";
   spec.description = "Write an Element AVITI run folder over time (RunUploaded.json last)";
   spec.outcomes = {SimOutcome::kCompleted, SimOutcome::kFailed, SimOutcome::kStalled};
-  spec.build = BuildElement;
+  spec.build = BuildElementRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 
@@ -96,7 +96,7 @@ Command AddUltimaCommand(CLI::App& root) {
   spec.name = "ultima";
   spec.description = "Write an Ultima UG 100 run folder over time (UploadCompleted.json last)";
   spec.outcomes = {SimOutcome::kCompleted, SimOutcome::kStalled};
-  spec.build = BuildUltima;
+  spec.build = BuildUltimaRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 
@@ -106,7 +106,7 @@ Command AddMgiCommand(CLI::App& root) {
   spec.description =
       "Write an MGI DNBSEQ flow-cell folder over time (no marker: lanes of FASTQ and reports)";
   spec.outcomes = {SimOutcome::kCompleted, SimOutcome::kStalled};
-  spec.build = BuildMgi;
+  spec.build = BuildMgiRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 

@@ -50,6 +50,14 @@ struct FamilySpec {
 // Registers `spec` as a subcommand of `root`.
 Command AddFamilyCommand(CLI::App& root, FamilySpec spec);
 
+// The plan of one run per family (no CLI): for tests that replay a run step by step.
+Result<std::unique_ptr<RunPlan>> BuildIlluminaRun(const FamilyRun& run);
+Result<std::unique_ptr<RunPlan>> BuildOntRun(const FamilyRun& run);
+Result<std::unique_ptr<RunPlan>> BuildPacBioRun(const FamilyRun& run);
+Result<std::unique_ptr<RunPlan>> BuildElementRun(const FamilyRun& run);
+Result<std::unique_ptr<RunPlan>> BuildUltimaRun(const FamilyRun& run);
+Result<std::unique_ptr<RunPlan>> BuildMgiRun(const FamilyRun& run);
+
 // Registrations, one per family (each in its own file).
 Command AddIlluminaCommand(CLI::App& root);
 Command AddOntCommand(CLI::App& root);

@@ -149,7 +149,9 @@ void AddFastq(RunPlan* plan, const Model& m, const FamilyRun& run, const std::st
   });
 }
 
-Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
+}  // namespace
+
+Result<std::unique_ptr<RunPlan>> BuildIlluminaRun(const FamilyRun& run) {
   SEQGATE_ASSIGN_OR_RETURN(Model m, ModelFor(run.model, run.seed));
   const std::string number = std::to_string(run.seed % 10000);
   const std::string run_id = m.folder_date + "_" + m.instrument + "_" +
@@ -181,6 +183,10 @@ Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
   }
   if (run.outcome == SimOutcome::kStalled) return plan;  // the instrument just stops writing
 
+  // MiSeq queues its on-board analysis before base calling ends (order unverified on real
+  // instruments; the bridge copes with either).
+  if (m.name == "miseq" && run.outcome == SimOutcome::kCompleted)
+    p->Small("QueuedForAnalysis.txt", "");
   p->Small("RTAComplete.txt", "");
   if (run.outcome == SimOutcome::kFailed || run.outcome == SimOutcome::kAborted) {
     const bool x = m.completion_element == "RunStatus";
@@ -223,8 +229,6 @@ Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
   return plan;
 }
 
-}  // namespace
-
 Command AddIlluminaCommand(CLI::App& root) {
   FamilySpec spec;
   spec.name = "illumina";
@@ -237,7 +241,7 @@ Command AddIlluminaCommand(CLI::App& root) {
     app->add_flag("--requeue", run->requeue,
                   "On-board analysis 1 fails (Error_Summary.json); analysis 2 succeeds");
   };
-  spec.build = Build;
+  spec.build = BuildIlluminaRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 

@@ -25,7 +25,9 @@ std::string Hex(uint64_t v, int digits) {
   return std::string(buf).substr(16 - static_cast<size_t>(digits));
 }
 
-Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
+}  // namespace
+
+Result<std::unique_ptr<RunPlan>> BuildOntRun(const FamilyRun& run) {
   const std::string fc = "PAK" + std::to_string(10000 + run.seed % 90000);
   const std::string prid = Hex(Mix(run.seed), 8) + "-" + Hex(Mix(run.seed + 1), 4) + "-4" +
                            Hex(Mix(run.seed + 2), 3) + "-8" + Hex(Mix(run.seed + 3), 3) + "-" +
@@ -116,8 +118,6 @@ Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
   return plan;
 }
 
-}  // namespace
-
 Command AddOntCommand(CLI::App& root) {
   FamilySpec spec;
   spec.name = "ont";
@@ -125,7 +125,7 @@ Command AddOntCommand(CLI::App& root) {
       "Write an Oxford Nanopore MinKNOW run folder over time (aborted = crash: reads left in "
       "queued_reads/, no final_summary)";
   spec.outcomes = {SimOutcome::kCompleted, SimOutcome::kAborted, SimOutcome::kStalled};
-  spec.build = Build;
+  spec.build = BuildOntRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 

@@ -5,9 +5,8 @@
 #include "sim/families/family_command.h"
 
 namespace seqgate::sim {
-namespace {
 
-Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
+Result<std::unique_ptr<RunPlan>> BuildPacBioRun(const FamilyRun& run) {
   const bool revio = run.model.empty() || run.model == "revio";
   if (!revio && run.model != "sequel2") return InvalidArgument("--model must be revio or sequel2");
   if (run.cells < 1 || run.cells > 4) return InvalidArgument("--cells must be 1..4");
@@ -51,8 +50,6 @@ Result<std::unique_ptr<RunPlan>> Build(const FamilyRun& run) {
   return plan;
 }
 
-}  // namespace
-
 Command AddPacBioCommand(CLI::App& root) {
   FamilySpec spec;
   spec.name = "pacbio";
@@ -64,7 +61,7 @@ Command AddPacBioCommand(CLI::App& root) {
     app->add_option("--model", run->model, "revio (default) or sequel2");
     app->add_option("--cells", run->cells, "SMRT cells, 1..4 (default 2)");
   };
-  spec.build = Build;
+  spec.build = BuildPacBioRun;
   return AddFamilyCommand(root, std::move(spec));
 }
 

@@ -155,12 +155,14 @@ void RunPlan::Binary(const std::string& rel, uint64_t bytes, int chunks, uint64_
   }
 }
 
-Status RunPlan::Play(double duration_s) {
+Status RunPlan::Play(double duration_s, const std::function<void(size_t)>& after_step) {
   SEQGATE_RETURN_IF_ERROR(MakeDirs(root_));
   double total = 0;
   for (const Step& s : steps_) total += s.weight;
-  for (const Step& s : steps_) {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step& s = steps_[i];
     SEQGATE_RETURN_IF_ERROR(s.run());
+    if (after_step) after_step(i);
     if (duration_s > 0 && total > 0) {
       std::this_thread::sleep_for(std::chrono::duration<double>(duration_s * s.weight / total));
     }

@@ -35,8 +35,11 @@ class RunPlan {
   // CRAM): the bridge never looks inside them.
   void Binary(const std::string& rel, uint64_t bytes, int chunks, uint64_t seed);
 
-  // Runs every step in order, sleeping duration_s * weight / total weight after each.
-  [[nodiscard]] Status Play(double duration_s);
+  // Runs every step in order, sleeping duration_s * weight / total weight after each, and
+  // calling `after_step` (if set) with the step's index: tests observe the run as it grows.
+  [[nodiscard]] Status Play(double duration_s,
+                            const std::function<void(size_t)>& after_step = nullptr);
+  size_t steps() const { return steps_.size(); }
 
   // SHA-256 (hex) of each file written so far by Fastq/Binary/Small, by relative path.
   const std::map<std::string, std::string>& sha256() const { return sha256_; }

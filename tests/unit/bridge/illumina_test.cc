@@ -175,12 +175,14 @@ TEST_CASE("illumina: MiSeq uses RTAComplete (no copy service) - FASTQ waits for 
   CHECK(a.identity.model == "MiSeq");
   CHECK(a.identity.metadata.at("instrument_type") == "MiSeq Control Software");
   CHECK(a.identity.metadata.at("run_date") == "2023-02-24");
-  CHECK(a.state == RunState::kCompleted);
+  CHECK(a.state == RunState::kInProgress);
+  CHECK(a.detail == "MiSeq on-board analysis running (waiting for CompletedJobInfo.xml)");
   CHECK(VerdictFor(a, "runParameters.xml")->signal_ready);
   CHECK(VerdictFor(a, "Data/Intensities/BaseCalls/S1_S1_L001_R1_001.fastq.gz")->reason ==
         "waiting for CompletedJobInfo.xml (MiSeq on-board analysis)");
   fx.Write(run + "/CompletedJobInfo.xml", "<x/>");
   a = AssessAt(fx, Family::kIllumina, run, fx.now);
+  CHECK(a.state == RunState::kCompleted);
   CHECK(VerdictFor(a, "Data/Intensities/BaseCalls/S1_S1_L001_R1_001.fastq.gz")->signal_ready);
 }
 
