@@ -110,8 +110,7 @@ class HashingVerifier final : public ContentVerifier {
 // verifier that falls behind slows the sender down instead of growing memory.
 class PipelinedVerifier final : public ContentVerifier {
  public:
-  explicit PipelinedVerifier(std::unique_ptr<ContentVerifier> inner)
-      : inner_(std::move(inner)), worker_([this] { Work(); }) {}
+  explicit PipelinedVerifier(std::unique_ptr<ContentVerifier> inner) : inner_(std::move(inner)) {}
 
   ~PipelinedVerifier() override {
     {
@@ -119,12 +118,14 @@ class PipelinedVerifier final : public ContentVerifier {
       closing_ = true;
     }
     cv_.notify_all();
-    worker_.join();
+    if (worker_.joinable()) worker_.join();
   }
 
   Status Consume(ByteView bytes) override {
     std::unique_lock<std::mutex> lock(mu_);
     if (!error_.ok()) return error_;
+    // Started on first use: uploads that are only created or HEADed cost no thread.
+    if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
     space_.wait(lock, [&] { return queued_ + bytes.size() <= kMaxQueued || queue_.empty(); });
     queue_.emplace_back(bytes.begin(), bytes.end());
     queued_ += bytes.size();
@@ -182,7 +183,7 @@ class PipelinedVerifier final : public ContentVerifier {
   bool closing_ = false;
   bool error_ok_ = true;  // only the worker reads it: avoids re-feeding a failed verifier
   Status error_;
-  std::thread worker_;  // last: starts after every other member exists
+  std::thread worker_;
 };
 
 }  // namespace

@@ -9,6 +9,9 @@
 #include <optional>
 #include <vector>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -87,7 +90,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void OnHandshake(error_code ec) {
     if (ec) {
       shared_.metrics.tls_handshake_failures_total++;
-      Log(LogLevel::kInfo, "tls.refused", {{"remote", address_}, {"reason", ec.message()}});
+      // The handshake error is generic ("certificate verify failed"); the chain check says why.
+      long verify = SSL_get_verify_result(stream_.native_handle());
+      std::string why = verify == X509_V_OK ? "" : X509_verify_cert_error_string(verify);
+      Log(LogLevel::kInfo, "tls.refused",
+          {{"remote", address_}, {"reason", ec.message()}, {"certificate", why}});
       return Close();
     }
     auto peer = IdentifyPeer(stream_.native_handle(), shared_.config);

@@ -510,19 +510,17 @@ void TusService::SweepExpired(UploadLocks& locks) {
     if (!info.ok() || !progress.ok()) continue;
     bool complete = info->length && progress->offset == *info->length;
     if (complete || progress->expires_unix >= now) continue;
-    // Only remove what nobody holds; a held upload is in use and will be swept next time.
-    locks.Acquire(
-        LockKey(u.site, u.id), [] {},
-        [this, site = u.site, id = u.id](std::shared_ptr<UploadLease> /*held until return*/) {
-          auto again = store_.LoadProgress(site, id);
-          if (!again.ok() || again->expires_unix >= Now()) return;
-          Forget(site, id);
-          if (store_.Remove(site, id).ok()) {
-            AdjustInProgress(site, -1);
-            metrics_.expired_uploads_removed_total++;
-            Log(LogLevel::kInfo, "upload.expired", {{"site", site}, {"upload", id}});
-          }
-        });
+    // Only remove what nobody holds; a held upload is in use and is looked at next time.
+    std::shared_ptr<UploadLease> lease = locks.TryAcquire(LockKey(u.site, u.id));
+    if (!lease) continue;
+    auto again = store_.LoadProgress(u.site, u.id);
+    if (!again.ok() || again->expires_unix >= Now()) continue;
+    Forget(u.site, u.id);
+    if (store_.Remove(u.site, u.id).ok()) {
+      AdjustInProgress(u.site, -1);
+      metrics_.expired_uploads_removed_total++;
+      Log(LogLevel::kInfo, "upload.expired", {{"site", u.site}, {"upload", u.id}});
+    }
   }
 }
 

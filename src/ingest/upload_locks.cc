@@ -40,6 +40,15 @@ void UploadLocks::Acquire(const std::string& key, Canceller cancel, Ready ready)
   if (stop_holder) stop_holder();
 }
 
+std::shared_ptr<UploadLease> UploadLocks::TryAcquire(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Entry& e = entries_[key];
+  if (e.holder != 0) return nullptr;
+  e.holder = next_token_++;
+  e.cancel = [] {};
+  return std::make_shared<UploadLease>(this, key, e.holder);
+}
+
 void UploadLocks::Release(const std::string& key, uint64_t token) {
   Ready ready;
   std::shared_ptr<UploadLease> lease;

@@ -49,6 +49,9 @@ class UploadLocks {
   // later requester stops this one while it holds the lease.
   void Acquire(const std::string& key, Canceller cancel, Ready ready);
 
+  // The lease if `key` is free right now, else null; never disturbs a holder (expiry sweep).
+  std::shared_ptr<UploadLease> TryAcquire(const std::string& key);
+
   // Asks every holder to stop (shutdown).
   void CancelAll();
 

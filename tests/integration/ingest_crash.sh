@@ -93,7 +93,7 @@ start_server
 O3=$(offset_of "$U3")
 DATA3="$STORAGE/.uploads/lab-a/${U3#/files/}/data"
 check "in-flight bytes kept and acknowledged ($O3 > 0)" test "$O3" -gt 0
-check "offset consistent with the data file" test "$(stat -c %s "$DATA3")" = "$O3"
+check "offset consistent with the data file ($(stat -c %s "$DATA3") = $O3)" test "$(stat -c %s "$DATA3")" = "$O3"
 check "resume after SIGTERM → 204" test "$(patch lab-a "$U3" "$O3" "$(rest_from "$O3")")" = 204
 check "byte-identical after SIGTERM" cmp -s "$WORK/packed.zst" "$STORAGE/lab-a/RUN_K/reads3.fastq.zst"
 finish

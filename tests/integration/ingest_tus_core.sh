@@ -126,6 +126,8 @@ check "TLS 1.2 accepted" test "$(status_of lab-a --tls-max 1.2 -X OPTIONS "$ENDP
 check "certificate CN that is no valid site → 403" test "$(status_of badname -X OPTIONS "$ENDPOINT")" = 403
 check "handshake failures counted" bash -c "curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep -q '^seqgate_ingest_tls_handshake_failures_total [1-9]'"
 check "server log names the refusal" grep -q "tls.refused" "$WORK/server.log"
+check "log says why: expired" grep -q 'tls.refused.*certificate="certificate has expired"' "$WORK/server.log"
+check "log says why: foreign CA" grep -q 'tls.refused.*certificate="unable to get local issuer certificate"' "$WORK/server.log"
 check "no private key material in the log" bash -c "! grep -q 'PRIVATE KEY' '$WORK/server.log'"
 
 echo "== observability"
@@ -138,4 +140,18 @@ check "metrics listener is not the tus listener" test "$(curl -s -o /dev/null -w
 echo "== SIGTERM"
 stop_server TERM
 check "server exits 0 on SIGTERM" grep -q "ingest.stopped" "$WORK/server.log"
+
+echo "== TLS policy from the config: CRL, TLS 1.3 only, CN → site map"
+(cd "$WORK/pki" && openssl ca -batch -config ca.cnf -revoke lab-b.crt >/dev/null 2>&1 &&
+  openssl ca -batch -config ca.cnf -gencrl -crldays 2 -out crl.pem >/dev/null 2>&1)
+sed -i "s|^\[tls\]$|[sites]\nmapped_only = true\nmap = { \"lab-a\" = \"hospital-a\", \"lab-b\" = \"hospital-b\" }\n[tls]\ncrl = \"$WORK/pki/crl.pem\"\ntls13_only = true|" "$WORK/ingest.toml"
+start_server
+check "revoked certificate (CRL) → no HTTP answer" test "$(status_of lab-b -X OPTIONS "$ENDPOINT")" = 000
+check "refusal logged as revocation" grep -q 'tls.refused.*certificate="certificate revoked"' "$WORK/server.log"
+check "TLS 1.2 refused when tls13_only" test "$(status_of lab-a --tls-max 1.2 -X OPTIONS "$ENDPOINT")" = 000
+check "TLS 1.3 accepted" test "$(status_of lab-a --tlsv1.3 -X OPTIONS "$ENDPOINT")" = 204
+check "unmapped CN refused with mapped_only → 403" test "$(status_of badname -X OPTIONS "$ENDPOINT")" = 403
+M=$(create lab-a 0 "seqgate-run $(b64 R9),seqgate-path $(b64 empty.txt),seqgate-sha256 $(b64 "$(sha256sum /dev/null | cut -d' ' -f1)")")
+check "mapped CN writes into the mapped site's space" test -f "$STORAGE/hospital-a/R9/empty.txt"
+check "old uploads of CN lab-a are not visible to site hospital-a" test "$(status_of lab-a -I "$BASE$U" -H "$H")" = 404
 finish

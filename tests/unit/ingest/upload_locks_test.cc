@@ -68,3 +68,28 @@ TEST_CASE("CancelAll reaches every holder") {
 
 }  // namespace
 }  // namespace seqgate::ingest
+
+namespace seqgate::ingest {
+namespace {
+
+TEST_CASE("TryAcquire takes only free uploads and never cancels the holder") {
+  UploadLocks locks;
+  int cancelled = 0;
+  std::shared_ptr<UploadLease> held;
+  locks.Acquire(
+      "k", [&] { cancelled++; }, [&](auto l) { held = l; });
+  CHECK(locks.TryAcquire("k") == nullptr);
+  CHECK(cancelled == 0);
+  held.reset();
+  auto lease = locks.TryAcquire("k");
+  REQUIRE(lease);
+  std::shared_ptr<UploadLease> next;
+  locks.Acquire(
+      "k", [] {}, [&](auto l) { next = l; });
+  CHECK_FALSE(next);
+  lease.reset();
+  CHECK(next);
+}
+
+}  // namespace
+}  // namespace seqgate::ingest
