@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/units.h"
 #include "ctl/commands.h"
@@ -11,81 +13,113 @@
 #include "transfer/http_client.h"
 #include "transfer/transfer_loop.h"
 #include "transfer/tus_uploader.h"
+#include "transfer/upload_group.h"
 #include "transfer/upload_state.h"
 
 namespace seqgate::ctl {
 namespace {
 
 struct UploadArgs {
-  std::string file, endpoint, cert, key, ca, pin, proxy, run, path, state;
+  std::vector<std::string> files;
+  std::string endpoint, cert, key, ca, pin, proxy, run, path, state;
   std::string patch_size = "64MiB", frame_size = "8MiB", bwlimit;
   int level = 3;
-  unsigned threads = 0, max_attempts = 0;
+  unsigned threads = 0, max_attempts = 0, parallel = 2;
   unsigned stall_seconds = 60, connect_timeout = 20;
   bool no_md5 = false, quiet = false, no_chunk_checksum = false;
 };
+
+std::string BaseName(const std::string& p) { return p.substr(p.rfind('/') + 1); }
+
+// One file: its own state file; several: one state file each, in the --state directory.
+std::string StatePathFor(const UploadArgs& a, const std::string& file) {
+  const std::string name = BaseName(file) + ".seqgate-upload.json";
+  if (a.files.size() == 1) return a.state.empty() ? name : a.state;
+  return a.state.empty() ? name : a.state + "/" + name;
+}
 
 int RunUpload(const UploadArgs& a) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "seqgatectl upload: %s\n", s.ToString().c_str());
     return 1;
   };
+  if (a.files.size() > 1 && !a.path.empty()) {
+    return fail(InvalidArgument("--path names one file; with several files each keeps its name"));
+  }
   transfer::TransportOptions transport;
   transport.tls = {a.cert, a.key, a.ca, a.pin, a.proxy};
   transport.low_speed_time = std::chrono::seconds(a.stall_seconds);
   transport.connect_timeout = std::chrono::seconds(a.connect_timeout);
   if (Status s = transport.tls.Validate(); !s.ok()) return fail(s);
 
-  transfer::UploadSpec spec;
-  spec.source_path = a.file;
-  spec.endpoint = a.endpoint;
-  spec.run = a.run;
-  spec.rel_path = a.path;
-  spec.pack.level = a.level;
-  spec.pack.md5 = !a.no_md5;
+  transfer::UploadSpec base;
+  base.endpoint = a.endpoint;
+  base.run = a.run;
+  base.rel_path = a.path;
+  base.pack.level = a.level;
+  base.pack.md5 = !a.no_md5;
   auto frame = ParseByteSize(a.frame_size);
   if (!frame.ok()) return fail(frame.status());
   if (*frame > UINT32_MAX) return fail(InvalidArgument("--frame-size is over 4 GiB"));
-  spec.pack.frame_size = static_cast<uint32_t>(*frame);
+  base.pack.frame_size = static_cast<uint32_t>(*frame);
   auto patch = ParseByteSize(a.patch_size);
   if (!patch.ok()) return fail(patch.status());
-  spec.patch_size = *patch;
-  spec.retry.max_attempts = a.max_attempts;
-  spec.chunk_checksums = !a.no_chunk_checksum;
+  base.patch_size = *patch;
+  base.retry.max_attempts = a.max_attempts;
+  base.chunk_checksums = !a.no_chunk_checksum;
   std::optional<transfer::BandwidthSchedule> schedule;
   if (!a.bwlimit.empty()) {
     auto s = transfer::BandwidthSchedule::Parse(a.bwlimit);
     if (!s.ok()) return fail(s.status());
     schedule = std::move(*s);
-    spec.bandwidth = &*schedule;
+    base.bandwidth = &*schedule;
   }
-  const std::string state_path =
-      a.state.empty() ? a.file.substr(a.file.rfind('/') + 1) + ".seqgate-upload.json" : a.state;
-  spec.persist = [state_path](const transfer::UploadState& s) {
-    return transfer::SaveUploadState(state_path, s);
-  };
-  if (!a.quiet) {
-    spec.log = [](const std::string& m) {
-      std::fprintf(stderr, "seqgatectl upload: %s\n", m.c_str());
+
+  std::vector<transfer::UploadJob> jobs;
+  for (const std::string& file : a.files) {
+    transfer::UploadJob job;
+    job.spec = base;
+    job.spec.source_path = file;
+    const std::string state_path = StatePathFor(a, file);
+    job.spec.persist = [state_path](const transfer::UploadState& s) {
+      return transfer::SaveUploadState(state_path, s);
     };
+    if (!a.quiet) {
+      std::string tag = a.files.size() == 1 ? "" : BaseName(file) + ": ";
+      job.spec.log = [tag](const std::string& m) {
+        std::fprintf(stderr, "seqgatectl upload: %s%s\n", tag.c_str(), m.c_str());
+      };
+    }
+    auto resume = transfer::LoadUploadState(state_path);
+    if (!resume.ok()) return fail(resume.status());
+    job.resume = std::move(*resume);
+    jobs.push_back(std::move(job));
   }
-  auto resume = transfer::LoadUploadState(state_path);
-  if (!resume.ok()) return fail(resume.status());
 
   pipeline::WorkerPool pool(a.threads);
   transfer::TransferLoop loop;
-  transfer::HttpClient http(transport, &loop);
-  transfer::TusUploader uploader(*Env::Default(), pool, http, spec);
-  auto out = uploader.Run(std::move(*resume));
-  if (!out.ok()) return fail(out.status());
-  std::fprintf(stderr,
-               "seqgatectl upload: done: %s, %llu bytes, %llu body bytes sent this run, %u "
-               "retries%s%s\n",
-               out->upload_url.c_str(), static_cast<unsigned long long>(out->length),
-               static_cast<unsigned long long>(out->body_bytes_sent), out->retries,
-               out->receipt_status.empty() ? "" : ", receipt status ", out->receipt_status.c_str());
-  std::printf("%s\n", out->receipt.c_str());
-  return out->receipt_status == "quarantined" ? 1 : 0;
+  auto results =
+      transfer::RunUploads(*Env::Default(), pool, loop, transport, std::move(jobs), a.parallel);
+  int rc = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& out = results[i];
+    if (!out.ok()) {
+      std::fprintf(stderr, "seqgatectl upload: %s: %s\n", a.files[i].c_str(),
+                   out.status().ToString().c_str());
+      rc = 1;
+      continue;
+    }
+    std::fprintf(
+        stderr,
+        "seqgatectl upload: done: %s → %s, %llu bytes, %llu body bytes sent this run, "
+        "%u retries%s%s\n",
+        a.files[i].c_str(), out->upload_url.c_str(), static_cast<unsigned long long>(out->length),
+        static_cast<unsigned long long>(out->body_bytes_sent), out->retries,
+        out->receipt_status.empty() ? "" : ", receipt status ", out->receipt_status.c_str());
+    std::printf("%s\n", out->receipt.c_str());
+    if (out->receipt_status == "quarantined") rc = 1;
+  }
+  return rc;
 }
 
 }  // namespace
@@ -94,7 +128,8 @@ void AddUploadCommand(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<UploadArgs>();
   CLI::App* cmd = app.add_subcommand(
       "upload", "Pack FILE and upload it to a centre over tus + mutual TLS; prints the receipt");
-  cmd->add_option("FILE", a->file, "File to upload")->required();
+  cmd->add_option("FILE", a->files, "File(s) to upload")->required();
+  cmd->add_option("--parallel", a->parallel, "Files uploaded at once (2)");
   cmd->add_option("--endpoint", a->endpoint, "tus creation URL (https://host:port/files/)")
       ->required();
   cmd->add_option("--client-cert", a->cert, "PEM client certificate issued by the centre")
@@ -105,7 +140,9 @@ void AddUploadCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--proxy", a->proxy, "HTTPS CONNECT proxy (default: https_proxy/no_proxy)");
   cmd->add_option("--run", a->run, "Run the file belongs to (verified placement)");
   cmd->add_option("--path", a->path, "Relative path inside the run (default: FILE's name)");
-  cmd->add_option("--state", a->state, "Resume state file (default: ./<name>.seqgate-upload.json)");
+  cmd->add_option("--state", a->state,
+                  "Resume state file (default ./<name>.seqgate-upload.json); a directory for "
+                  "several files");
   cmd->add_option("--patch-size", a->patch_size, "Bytes per PATCH, whole frames (64MiB)");
   cmd->add_option("--frame-size", a->frame_size, "Original bytes per frame (8MiB)");
   cmd->add_option("--level", a->level, "zstd level (3)");

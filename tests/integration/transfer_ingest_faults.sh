@@ -91,6 +91,29 @@ else
   fail "killed: resumed upload failed: $(tail -n 3 "$WORK/killed.log")"
 fi
 
+# Several files at once on one transfer loop (three connections in flight); a file that cannot
+# be read fails alone with its reason while the others are delivered.
+for i in 1 2 3; do make_data "$WORK/multi$i.fastq" 4 $((10 + i)); done
+mkfifo "$WORK/fifo.fastq"
+mkdir -p "$WORK/multi-state"
+start_proxy "all throttle bps=1000000"
+if "$SEQGATECTL" upload "$WORK"/multi1.fastq "$WORK"/multi2.fastq "$WORK"/multi3.fastq \
+    "$WORK/fifo.fastq" --endpoint "$PROXY_ENDPOINT" --client-cert "$WORK/pki/lab-a.crt" \
+    --client-key "$WORK/pki/lab-a.key" --ca "$WORK/pki/ca.crt" --run multi --parallel 3 \
+    --state "$WORK/multi-state" --frame-size 1MiB --patch-size "$PATCH_SIZE" --threads 2 \
+    --max-attempts 12 > "$WORK/multi.receipt" 2> "$WORK/multi.log"; then
+  fail "multi: a FIFO among the files should fail the command"
+else
+  check "multi: the FIFO failed alone, with its reason" grep -q "fifo.fastq: invalid argument" "$WORK/multi.log"
+  for i in 1 2 3; do
+    check "multi: file $i verified and byte-identical" bash -c \
+      "zstd -dc '$STORAGE/lab-a/multi/multi$i.fastq.zst' | cmp -s - '$WORK/multi$i.fastq'"
+  done
+  check "multi: three uploads were in flight at once ($(proxy_stat max_concurrent))" \
+    test "$(proxy_stat max_concurrent)" -ge 3
+  check "multi: one state file per file" test "$(ls "$WORK/multi-state" | wc -l)" -ge 3
+fi
+
 # TLS: the key must be private, and the centre's identity is always checked.
 chmod 640 "$WORK/pki/lab-a.key"
 if upload badkey "$DATA" "$ENDPOINT"; then fail "badkey: a group-readable key was used"; else

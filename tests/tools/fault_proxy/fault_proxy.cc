@@ -35,6 +35,7 @@ constexpr size_t kQueueCap = 32u << 20;
 
 struct Totals {
   uint64_t connections = 0, up = 0, down = 0;
+  uint64_t active = 0, max_active = 0;  // sessions open now / at most at once
   std::string path;
   bool dirty = false;
 
@@ -44,7 +45,8 @@ struct Totals {
     std::string tmp = path + ".tmp";
     {
       std::ofstream f(tmp, std::ios::trunc);
-      f << "connections " << connections << "\nup_bytes " << up << "\ndown_bytes " << down << "\n";
+      f << "connections " << connections << "\nup_bytes " << up << "\ndown_bytes " << down
+        << "\nmax_concurrent " << max_active << "\n";
     }
     std::rename(tmp.c_str(), path.c_str());
   }
@@ -74,8 +76,7 @@ struct Pipe {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(asio::io_context& io, tcp::socket client, ConnFaults faults, Totals& totals)
-      : io_(io),
-        sock_{std::move(client), tcp::socket(io)},
+      : sock_{std::move(client), tcp::socket(io)},
         timers_{asio::steady_timer(io), asio::steady_timer(io)},
         faults_(faults),
         totals_(totals) {
@@ -245,11 +246,11 @@ class Session : public std::enable_shared_from_this<Session> {
     error_code ignored;
     for (auto& s : sock_) s.close(ignored);
     for (auto& t : timers_) t.cancel();
+    --totals_.active;
     totals_.dirty = true;
     totals_.Write();
   }
 
-  asio::io_context& io_;
   tcp::socket sock_[2];
   asio::steady_timer timers_[2];
   Pipe pipes_[2];
@@ -306,6 +307,7 @@ class Proxy {
         error_code ignored;
         s.close(ignored);
       } else {
+        totals_.max_active = std::max(totals_.max_active, ++totals_.active);
         std::make_shared<Session>(io_, std::move(s), *faults, totals_)->Start(upstream_);
       }
       Accept();
