@@ -44,6 +44,13 @@ bool RunTracker::Announced(const std::string& path) const {
   return it != files_.end() && it->second.announced;
 }
 
+bool RunTracker::AllAnnounced() const {
+  for (const FileVerdict& v : last_.files) {
+    if (v.wanted && v.signal_ready && !Announced(v.path)) return false;
+  }
+  return true;
+}
+
 bool RunTracker::Settling(const std::string& path) const {
   auto it = files_.find(path);
   if (it == files_.end() || it->second.announced) return false;

@@ -47,6 +47,8 @@ class RunTracker {
   bool Announced(const std::string& path) const;
   // Whether `path` is wanted and signal-ready but still inside its settle window.
   bool Settling(const std::string& path) const;
+  // Whether every file that is wanted and signal-ready has been announced (none settling).
+  bool AllAnnounced() const;
   const std::string& key() const { return key_; }
   RunState reported_state() const { return reported_; }
 

@@ -17,10 +17,10 @@
 namespace seqgate::bridge {
 
 struct Hint {
-  bool changed = false;        // at least one event arrived
-  bool overflow = false;       // the kernel dropped events: do a full pass
+  bool changed = false;         // at least one event arrived
+  bool overflow = false;        // the kernel dropped events: do a full pass
   std::set<std::string> paths;  // absolute paths that changed (an entry, or a watched dir)
-  std::string problem;         // e.g. watch limit reached; empty when none
+  std::string problem;          // e.g. watch limit reached; empty when none
 };
 
 class InotifyHint {

@@ -42,6 +42,9 @@ void Reconciler::UpdateRun(Tracked* t, const RunSnapshot& snap, int64_t now_ns,
     if (!t->filtered) out->push_back(RunEvent(EventKind::kRunAvailable, *t->tracker, t->root));
   }
   std::vector<Event> events = t->tracker->Update(snap, env_, now_ns);
+  t->quiet =
+      events.empty() && IsTerminal(t->tracker->reported_state()) && t->tracker->AllAnnounced();
+  t->skipped = 0;
   if (t->tracker->assessment().qc_or_test && config_.skip_qc_runs) {
     // Announce once so operators can see why nothing ships; then stay silent.
     for (Event& e : events) {
@@ -90,6 +93,12 @@ std::vector<Event> Reconciler::Reconcile(int64_t now_ns) {
     Tracked* known = nullptr;
     for (auto& t : runs_) {
       if (t->root == r.root) known = t.get();
+    }
+    if (known != nullptr && known->available && (known->quiet || known->filtered) &&
+        known->skipped + 1 < config_.quiet_rescan_every) {
+      known->seen = true;
+      ++known->skipped;
+      continue;
     }
     auto snap = ScanRun(fs_, r.root, now_ns, config_.limits);
     if (known != nullptr) {

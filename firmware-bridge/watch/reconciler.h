@@ -29,6 +29,11 @@ struct WatchConfig {
   bool skip_qc_runs = true;  // QC/test runs are announced once, then ignored
   TrackerOptions tracker;
   std::map<Family, FamilyConfig> families;  // a family without an entry uses the defaults
+  // A run that is finished, fully announced and unchanged at its last scan is rescanned only
+  // every Nth full pass (1 = always): most of a gateway's runs are done, and their scans are
+  // most of its idle CPU. Discovery still sees the folder every pass, and inotify hints
+  // (ReconcileRuns) rescan it at once.
+  int quiet_rescan_every = 10;
   ScanLimits limits;
 };
 
@@ -68,6 +73,8 @@ class Reconciler {
     bool available = true;
     bool filtered = false;
     bool seen = false;
+    bool quiet = false;  // terminal, all announced, no events at the last scan
+    int skipped = 0;     // full passes skipped since the last scan
   };
 
   const FamilyConfig& ConfigFor(Family f) const;

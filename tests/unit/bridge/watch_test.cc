@@ -241,3 +241,33 @@ TEST_CASE("reconciler: QC/test runs are announced once and then ignored - mark c
 }
 
 }  // namespace seqgate::bridge::testing
+
+namespace seqgate::bridge::testing {
+
+TEST_CASE("reconciler: finished quiet runs are rescanned every Nth pass, hints at once") {
+  Fixture fx;
+  CompletedIllumina(fx, "watch/" + kRun);
+  WatchConfig cfg = Watch(fx.Path("watch"), true);
+  cfg.quiet_rescan_every = 3;
+  Reconciler r(ScanFs::Default(), Env::Default(), cfg);
+  CHECK(Last(Briefs(r.Reconcile(fx.now))) == "run_completed completed/Completed");
+  CHECK(r.Reconcile(fx.now + kMin).empty());  // scanned: nothing new, so the run is quiet
+  const std::string fq = kRun + "/Analysis/1/Data/fastq/S1_R1_001.fastq.gz";
+  fx.Append("watch/" + fq, "late", 0);
+  CHECK(r.Reconcile(fx.now + 2 * kMin).empty());    // skipped
+  CHECK(r.Reconcile(fx.now + 3 * kMin).empty());    // skipped
+  auto e = Briefs(r.Reconcile(fx.now + 4 * kMin));  // third pass: scanned again
+  CHECK(e == std::vector<std::string>{"file_changed Analysis/1/Data/fastq/S1_R1_001.fastq.gz"});
+
+  // A hint rescans the run whatever the pass count.
+  CHECK(Briefs(r.Reconcile(fx.now + 10 * kMin)) ==
+        std::vector<std::string>{"file_ready Analysis/1 Analysis/1/Data/fastq/S1_R1_001.fastq.gz"});
+  r.Reconcile(fx.now + 11 * kMin);  // quiet again
+  fx.Append("watch/" + fq, "later", 0);
+  const std::string root = r.RunRootOf(fx.Path("watch/" + fq));
+  REQUIRE(root == fx.Path("watch/" + kRun));
+  CHECK(Briefs(r.ReconcileRuns(fx.now + 12 * kMin, {root})) ==
+        std::vector<std::string>{"file_changed Analysis/1/Data/fastq/S1_R1_001.fastq.gz"});
+}
+
+}  // namespace seqgate::bridge::testing
