@@ -169,6 +169,7 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     }
   }
 
+  std::lock_guard<std::mutex> placing(placement_mu_);
   if (r.status == ReceiptStatus::kVerified) {
     destination = store_.FinalPath(info.site, decl.run, FinalRelative(info));
     if (Exists(destination)) {

@@ -6,6 +6,7 @@
 // point Recover() can finish the move that the receipt already describes.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,9 @@ class Finalizer {
   const UploadStore& store_;
   const ReceiptSigner& signer_;
   std::string server_name_;
+  // Deciding a destination and moving there is one step: two uploads of the same run/path
+  // completing at once must not both find the name free.
+  mutable std::mutex placement_mu_;
 };
 
 }  // namespace seqgate::ingest

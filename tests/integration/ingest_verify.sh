@@ -124,6 +124,13 @@ check "duplicate flagged" test "$(header_of "$WORK/dup.h" Seqgate-Duplicate)" = 
 check "answer carries the existing receipt" cmp -s "$WORK/dup.json" "$WORK/r1.json"
 check "another site is not deduplicated against lab-a" test "$(header_of <(tcurl lab-b -X POST "$ENDPOINT" -H "$H" -H "Upload-Length: $SIZE" -H "Upload-Metadata: $(meta RUN_A fastq/reads.fastq zstd-seekable "$SHA")" -D - -o /dev/null) Seqgate-Duplicate)" = ""
 
+head -c 1000 /dev/urandom > "$WORK/other.bin"
+U6=$(upload_file lab-a "$WORK/other.bin" "$(meta RUN_A raw/late.bin identity "$(sha256_of "$WORK/other.bin")")")
+tcurl lab-a "$BASE$U6" -o "$WORK/r6.json"
+check "different content for a stored name → quarantined, stored file untouched" \
+  bash -c "[[ '$(field "$WORK/r6.json" status)' == quarantined ]] && cmp -s '$WORK/id.bin' '$STORAGE/lab-a/RUN_A/raw/late.bin'"
+check "reason names the conflict" bash -c "grep -q 'already holds different content' <<<'$(field "$WORK/r6.json" reason)'"
+
 echo "== run manifest"
 cat > "$WORK/manifest.json" <<JSON
 {"run": "RUN_A", "files": [
