@@ -51,6 +51,12 @@ int64_t WallNowNs() {
       .count();
 }
 
+// File names on instrument shares are bytes, not necessarily UTF-8 (SMB charset mismatches);
+// invalid sequences become U+FFFD instead of making the JSON library throw.
+std::string Dump(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json EventJson(const Event& e) {
   nlohmann::json j = {
       {"event", bridge::EventKindName(e.kind)}, {"run_key", e.run_key}, {"root", e.run_root}};
@@ -263,7 +269,7 @@ int Follow(bridge::WatchConfig cfg, const ScanArgs& args) {
       std::fprintf(stderr, "seqgatectl scan: %s\n", events.status().ToString().c_str());
       return 1;
     }
-    for (const Event& e : *events) std::printf("%s\n", EventJson(e).dump().c_str());
+    for (const Event& e : *events) std::printf("%s\n", Dump(EventJson(e), -1).c_str());
     std::fflush(stdout);
     if (!args.until_done) continue;
     bool done = false;
@@ -349,7 +355,7 @@ int RunScan(const ScanArgs& args) {
     for (const auto& r : runs) {
       out.push_back(RunJson(r, problems[r.root], now_ns, fam.settle_ns, !args.no_files));
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", Dump(out, 2).c_str());
     return 0;
   }
   if (runs.empty()) std::printf("no runs found under %s\n", args.dir.c_str());

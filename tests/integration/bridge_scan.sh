@@ -48,6 +48,9 @@ u=Runs/412345-20240101_1200
 mk $u/412345_LibraryInfo.xml "<x/>"
 mk $u/UploadCompleted.json '{"truncated'
 
+# A file name that is not UTF-8 (charset mismatch on a share) must not break JSON output.
+mk "$x/Analysis/1/Data/BCLConvert/fastq/$(printf 'bad\xff')_R1_001.fastq.gz" "@r2"
+
 "$CTL" scan "$root" >"$work/scan.txt"
 grep -q "run $x  \[illumina, NovaSeq X\]" "$work/scan.txt"
 grep -q "state       completed (RunCompleted)" "$work/scan.txt"
@@ -69,6 +72,7 @@ def files(r): return {f["path"]: f for f in runs[r]["files"]}
 assert runs[x]["state"] == "completed" and runs[x]["outcome"] == "RunCompleted"
 fx = files(x)
 assert fx["Analysis/1/Data/BCLConvert/fastq/S1_S1_L001_R1_001.fastq.gz"]["ready"] is True
+assert fx["Analysis/1/Data/BCLConvert/fastq/bad\ufffd_R1_001.fastq.gz"]["ready"] is True
 cbcl = fx["Data/Intensities/BaseCalls/L001/C1.1/L001_1.cbcl"]
 assert cbcl["ready"] is False and "not shipped by default" in cbcl["reason"], cbcl
 assert runs[n]["state"] == "in progress"

@@ -231,6 +231,15 @@ TEST_CASE("illumina: hostile metadata is reported by name and withholds completi
   CHECK(a.problems[0] == "RunCompletionStatus.xml: is a symbolic link, not a regular file");
   CHECK(VerdictFor(a, "RunCompletionStatus.xml")->reason ==
         "symbolic link: never followed or shipped");
+
+  // A FIFO under a marker's name is never opened (a read would block), a directory neither.
+  fx.Remove(kNovaSeqX + "/RunCompletionStatus.xml");
+  REQUIRE(::mkfifo(fx.Path(kNovaSeqX + "/RunCompletionStatus.xml").c_str(), 0644) == 0);
+  fx.Mkdir(kNovaSeqX + "/Analysis/1/Data/Error_Summary.json");
+  a = AssessAt(fx, Family::kIllumina, kNovaSeqX, fx.now);
+  REQUIRE(a.problems.size() == 1);
+  CHECK(a.problems[0] == "RunCompletionStatus.xml: is a FIFO, not a regular file");
+  CHECK(a.units.at(0).state == RunState::kInProgress);
 }
 
 }  // namespace seqgate::bridge::testing
