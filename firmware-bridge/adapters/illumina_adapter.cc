@@ -162,10 +162,13 @@ class IlluminaAdapter final : public Adapter {
 
     const ModelInfo model = ModelFromInstrument(a.identity.instrument);
     const bool rta = snap.HasFile("RTAComplete.txt") || snap.HasFile("RTAComplete.xml");
-    const bool seq_done = rta || snap.HasFile("SequenceComplete.txt");
+    const bool seq_done = rta || snap.HasFile("SequenceComplete.txt") ||
+                          snap.HasFile("Basecalling_Netcopy_complete.txt");
     const bool copied = snap.HasFile("CopyComplete.txt");
-    // Without a copy service, RTAComplete is the last word on run data (arteria-runfolder).
-    bool root_ready = copied || (!model.copy_service && rta);
+    // Without a copy service, RTAComplete is the last word on run data (arteria-runfolder);
+    // legacy MiSeq/HiSeq software also writes Basecalling_Netcopy_complete.txt (runscanner).
+    const bool netcopy = snap.HasFile("Basecalling_Netcopy_complete.txt");
+    bool root_ready = copied || (!model.copy_service && (rta || netcopy));
     std::string root_wait = !seq_done ? "sequencing (no RTAComplete.txt yet)"
                                       : "copying (waiting for CopyComplete.txt)";
 

@@ -186,6 +186,19 @@ TEST_CASE("illumina: MiSeq uses RTAComplete (no copy service) - FASTQ waits for 
   CHECK(VerdictFor(a, "Data/Intensities/BaseCalls/S1_S1_L001_R1_001.fastq.gz")->signal_ready);
 }
 
+TEST_CASE("illumina: legacy HiSeq runs complete on Basecalling_Netcopy_complete.txt") {
+  Fixture fx;
+  const std::string run = "150101_D00123_0001_AC6ABCANXX";
+  fx.Write(run + "/RunInfo.xml", RunInfo(run, "C6ABCANXX", "D00123", "150101"));
+  Assessment a = AssessAt(fx, Family::kIllumina, run, fx.now);
+  CHECK(a.identity.model == "HiSeq");
+  CHECK(a.state == RunState::kInProgress);
+  fx.Write(run + "/Basecalling_Netcopy_complete.txt", "");
+  a = AssessAt(fx, Family::kIllumina, run, fx.now);
+  CHECK(a.state == RunState::kCompleted);
+  CHECK(VerdictFor(a, "RunInfo.xml")->signal_ready);
+}
+
 TEST_CASE("illumina: unknown completion value means ended, outcome unknown") {
   Fixture fx;
   StartNovaSeqX(fx, kHour);
