@@ -409,9 +409,12 @@ Status TusUploader::SendChunks() {
     if (spec_.bandwidth != nullptr) {
       req.max_send_bps = spec_.bandwidth->RateNow() / std::max(1u, spec_.bandwidth_share);
     }
+    const auto t0 = std::chrono::steady_clock::now();
     auto r = http_.Perform(req);
     if (!r.ok()) return r.status();
     out_.body_bytes_sent += r->bytes_sent;
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r->status == 409) {  // our idea of the offset is stale: ask, then carry on
       Note("409 offset mismatch at " + std::to_string(c.offset) + ": re-syncing with HEAD");
       SEQGATE_RETURN_IF_ERROR(Head());
@@ -425,6 +428,9 @@ Status TusUploader::SendChunks() {
       return HttpStatusError(502, "PATCH answered with an impossible Upload-Offset");
     }
     offset_ = *next;
+    Note("PATCH " + std::to_string(c.offset) + "+" + std::to_string(c.bytes.size()) + " → " +
+         std::to_string(r->status) + " in " + std::to_string(static_cast<int>(secs * 1000)) +
+         " ms");
     if (c.last) length_declared_ = true;
     if (auto rs = r->Header("Seqgate-Receipt-Status")) out_.receipt_status = std::string(*rs);
     SEQGATE_RETURN_IF_ERROR(Persist());

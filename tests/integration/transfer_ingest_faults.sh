@@ -114,6 +114,16 @@ else
   check "multi: one state file per file" test "$(ls "$WORK/multi-state" | wc -l)" -ge 3
 fi
 
+# Bandwidth: a schedule window that covers every day caps the send rate.
+T0=$(date +%s%N)
+if upload capped "$DATA" "$ENDPOINT" --bwlimit "daily 00:00-24:00 2MB/s; unlimited"; then
+  ms=$((($(date +%s%N) - T0) / 1000000))
+  floor=$((PACKED / 2000 * 8 / 10))  # 80 % of the time the bytes need at 2 MB/s, in ms
+  check "capped: --bwlimit 2MB/s took ${ms} ms (≥ $floor ms)" test "$ms" -ge "$floor"
+else
+  fail "capped: upload failed: $(tail -n 3 "$WORK/capped.log")"
+fi
+
 # TLS: the key must be private, and the centre's identity is always checked.
 chmod 640 "$WORK/pki/lab-a.key"
 if upload badkey "$DATA" "$ENDPOINT"; then fail "badkey: a group-readable key was used"; else
