@@ -1,5 +1,8 @@
 #include "ingest/content_verifier.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -12,6 +15,9 @@
 #endif
 
 namespace seqgate::ingest {
+
+Status ReadRange(int fd, uint64_t from, uint64_t to, ContentVerifier& sink);
+
 namespace {
 
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
@@ -119,6 +125,9 @@ class PipelinedVerifier final : public ContentVerifier {
     }
     cv_.notify_all();
     if (worker_.joinable()) worker_.join();
+    for (Piece& p : queue_) {
+      if (p.fd >= 0) ::close(p.fd);
+    }
   }
 
   Status Consume(ByteView bytes) override {
@@ -127,9 +136,25 @@ class PipelinedVerifier final : public ContentVerifier {
     // Started on first use: uploads that are only created or HEADed cost no thread.
     if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
     space_.wait(lock, [&] { return queued_ + bytes.size() <= kMaxQueued || queue_.empty(); });
-    queue_.emplace_back(bytes.begin(), bytes.end());
+    queue_.push_back(Piece{std::vector<uint8_t>(bytes.begin(), bytes.end()), -1, 0, 0});
     queued_ += bytes.size();
     consumed_ += bytes.size();
+    cv_.notify_one();
+    return Status::Ok();
+  }
+
+  Status ConsumeFileRange(int fd, uint64_t from, uint64_t to) override {
+    if (from >= to) return Status::Ok();
+    int own = ::dup(fd);  // the worker may still read after the caller closed its descriptor
+    if (own < 0) return ErrnoStatus(errno, "dup", "upload data");
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!error_.ok()) {
+      ::close(own);
+      return error_;
+    }
+    if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
+    queue_.push_back(Piece{{}, own, from, to});
+    consumed_ += to - from;
     cv_.notify_one();
     return Status::Ok();
   }
@@ -156,14 +181,20 @@ class PipelinedVerifier final : public ContentVerifier {
     while (true) {
       cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty()) return;  // closing and drained
-      std::vector<uint8_t> piece = std::move(queue_.front());
+      Piece piece = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
       lock.unlock();
-      Status st = error_ok_ ? inner_->Consume(ByteView(piece.data(), piece.size())) : Status();
+      Status st;
+      if (error_ok_ && piece.fd >= 0) {
+        st = ReadRange(piece.fd, piece.from, piece.to, *inner_);
+      } else if (error_ok_) {
+        st = inner_->Consume(ByteView(piece.bytes.data(), piece.bytes.size()));
+      }
+      if (piece.fd >= 0) ::close(piece.fd);
       lock.lock();
       busy_ = false;
-      queued_ -= piece.size();
+      queued_ -= piece.bytes.size();
       if (!st.ok() && error_.ok()) {
         error_ = st;
         error_ok_ = false;
@@ -176,7 +207,14 @@ class PipelinedVerifier final : public ContentVerifier {
   mutable std::mutex mu_;
   std::condition_variable cv_;     // work available or closing
   std::condition_variable space_;  // queue shrank
-  std::deque<std::vector<uint8_t>> queue_;
+  // Bytes to verify, or (fd >= 0) a range of the data file to read first.
+  struct Piece {
+    std::vector<uint8_t> bytes;
+    int fd;
+    uint64_t from;
+    uint64_t to;
+  };
+  std::deque<Piece> queue_;
   size_t queued_ = 0;
   uint64_t consumed_ = 0;
   bool busy_ = false;
@@ -187,6 +225,25 @@ class PipelinedVerifier final : public ContentVerifier {
 };
 
 }  // namespace
+
+// Reads [from, to) of `fd` in 1 MiB pieces into `sink`.
+Status ReadRange(int fd, uint64_t from, uint64_t to, ContentVerifier& sink) {
+  std::vector<uint8_t> buf(1 << 20);
+  while (from < to) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - from));
+    ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(from));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read", "upload data");
+    if (n == 0) return IoError("upload data is shorter than its acknowledged offset");
+    SEQGATE_RETURN_IF_ERROR(sink.Consume(ByteView(buf.data(), static_cast<size_t>(n))));
+    from += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ContentVerifier::ConsumeFileRange(int fd, uint64_t from, uint64_t to) {
+  return ReadRange(fd, from, to, *this);
+}
 
 std::unique_ptr<ContentVerifier> ContentVerifier::Create(ContentEncoding encoding, bool with_md5) {
 #ifdef SEQGATE_INGEST_WITH_PIPELINE

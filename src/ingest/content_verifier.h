@@ -33,6 +33,11 @@ class ContentVerifier {
   // (the verifier stays failed); kUnsupported if this build cannot verify the encoding.
   virtual Status Consume(ByteView bytes) = 0;
 
+  // Feeds bytes [from, to) of the open file `fd` (the upload's data, already acknowledged), as
+  // if passed to Consume. The pipelined verifier reads them on its own thread, so catching up
+  // after a restart does not block the network thread.
+  virtual Status ConsumeFileRange(int fd, uint64_t from, uint64_t to);
+
   // Ends the stream and compares with the expected digests (unset ones are not checked).
   // kCorruption with what differed.
   virtual Result<VerifiedSummary> Finish(const std::optional<Digest>& sha256,

@@ -148,6 +148,8 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     StatusCode code = verified.status().code();
     if (code != StatusCode::kCorruption && code != StatusCode::kUnsupported &&
         code != StatusCode::kInvalidArgument) {
+      // An I/O failure says nothing about the content: start over on the next attempt.
+      up.Restart().IgnoreError();
       return verified.status();
     }
     r.status = ReceiptStatus::kQuarantined;

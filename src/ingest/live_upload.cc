@@ -96,19 +96,9 @@ void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
 }
 
 Status LiveUpload::CatchUp() {
-  if (!verifier_error_.ok()) return Status::Ok();  // already failed: Finish reports it
-  std::vector<uint8_t> buf(1 << 20);
-  while (verifier_->consumed() < progress_.offset) {
-    uint64_t at = verifier_->consumed();
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), progress_.offset - at));
-    ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(at));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "read", data_path_);
-    if (n == 0) return IoError("'" + data_path_ + "' is shorter than its acknowledged offset");
-    verifier_error_ = verifier_->Consume(ByteView(buf.data(), static_cast<size_t>(n)));
-    if (!verifier_error_.ok()) return Status::Ok();
-  }
-  return Status::Ok();
+  if (!verifier_error_.ok() || verifier_->consumed() >= progress_.offset) return Status::Ok();
+  if (fd_ < 0) return IoError("'" + data_path_ + "' has moved: cannot verify again");
+  return verifier_->ConsumeFileRange(fd_, verifier_->consumed(), progress_.offset);
 }
 
 Status LiveUpload::Restart() {

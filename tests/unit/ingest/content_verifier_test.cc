@@ -44,3 +44,30 @@ TEST_CASE("bytes that are no zstd stream fail zstd-seekable verification") {
 
 }  // namespace
 }  // namespace seqgate::ingest
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace seqgate::ingest {
+namespace {
+
+TEST_CASE("a file range is verified in order before bytes consumed after it") {
+  std::string data(5'000'000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 13);
+  char path[] = "/tmp/seqgate-verifier-range-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, data.data(), 3'000'000) == 3'000'000);
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity, false);
+  REQUIRE(v->ConsumeFileRange(fd, 0, 3'000'000).ok());
+  close(fd);  // the verifier keeps its own descriptor
+  unlink(path);
+  CHECK(v->consumed() == 3'000'000);
+  REQUIRE(v->Consume(AsBytes(std::string_view(data).substr(3'000'000))).ok());
+  auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->original_size == data.size());
+}
+
+}  // namespace
+}  // namespace seqgate::ingest
