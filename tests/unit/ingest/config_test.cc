@@ -74,3 +74,17 @@ TEST_CASE("host:port parsing") {
 
 }  // namespace
 }  // namespace seqgate::ingest
+
+namespace seqgate::ingest {
+namespace {
+
+TEST_CASE("the shipped example config parses and validates") {
+  auto c = LoadConfigFile(std::string(SEQGATE_SOURCE_DIR) + "/config/seqgate-ingest.example.toml");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(ValidateConfig(*c).ok());
+  CHECK(c->metrics.host == "127.0.0.1");  // observability stays local by default
+  CHECK(c->limits.max_upload_size == (4ull << 40));
+}
+
+}  // namespace
+}  // namespace seqgate::ingest
