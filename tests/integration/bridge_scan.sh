@@ -97,6 +97,23 @@ fq = f["Analysis/1/Data/BCLConvert/fastq/S1_S1_L001_R1_001.fastq.gz"]
 assert fq["ready"] is False and fq["reason"] == "excluded by operator glob '*.fastq.gz'", fq
 PY
 
+# MGI has no marker: without its lane report the run waits; an operator can mark it complete.
+mk mgi/V300012345/L01/V300012345_L01_read_1.fq.gz "@m"
+"$CTL" scan "$root/mgi" --json >"$work/m.json"
+"$CTL" scan "$root/mgi" --json --mark-complete V300012345 >"$work/mc.json"
+python3 - "$work/m.json" "$work/mc.json" <<'PY'
+import json, sys
+(before,), (after,) = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert before["state"] == "in progress", before["state"]
+assert "L01/*.summaryReport.html" in before["detail"], before["detail"]
+assert (after["state"], after["outcome"]) == ("completed", "MarkedComplete"), after["state"]
+assert all(f["ready"] for f in after["files"] if f["ships"])
+PY
+if "$CTL" scan "$root/mgi" --mark-complete NOPE >/dev/null 2>&1; then
+  echo "--mark-complete of an unknown run succeeded" >&2
+  exit 1
+fi
+
 # A watch root that is not there is an error, not an empty listing.
 if "$CTL" scan "$work/nope" 2>"$work/err.txt"; then
   echo "scan of a missing root succeeded" >&2
