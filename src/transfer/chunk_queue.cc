@@ -4,8 +4,10 @@
 
 namespace seqgate::transfer {
 
-ChunkQueue::ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity)
+ChunkQueue::ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity,
+                       uint64_t first_patch_size)
     : patch_size_(std::max<uint64_t>(patch_size, 1)),
+      first_patch_size_(std::max<uint64_t>(std::min(first_patch_size, patch_size_), 1)),
       checksum_(checksum),
       capacity_(std::max<size_t>(capacity, 1)),
       pos_(0),
@@ -30,7 +32,8 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
   if (at < start_) bytes = bytes.subspan(static_cast<size_t>(start_ - at));
   const uint64_t from = std::max(at, start_);
   // Whole frames only: close the chunk before a frame that would overflow it.
-  if (cur_open_ && record != nullptr && cur_.bytes.size() + bytes.size() > patch_size_) {
+  const uint64_t limit = pushed_any_ ? patch_size_ : first_patch_size_;
+  if (cur_open_ && record != nullptr && cur_.bytes.size() + bytes.size() > limit) {
     SEQGATE_RETURN_IF_ERROR(Push(false));
   }
   if (!cur_open_) {
@@ -54,6 +57,7 @@ Status ChunkQueue::Push(bool last) {
   if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
   ready_.push_back(std::move(cur_));
   cur_open_ = false;
+  pushed_any_ = true;
   cv_.notify_all();
   return Status::Ok();
 }

@@ -30,8 +30,11 @@ struct Chunk {
 class ChunkQueue final : public pipeline::PackSink {
  public:
   // `start` = first stream offset the uploader wants: output before it is dropped (the
-  // server already has it). `patch_size` is the target chunk size in bytes.
-  ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity = 1);
+  // server already has it). `patch_size` is the target chunk size in bytes; the first chunk
+  // closes at `first_patch_size` instead (when smaller) so bytes start moving before a whole
+  // PATCH worth of frames has been packed.
+  ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity = 1,
+             uint64_t first_patch_size = UINT64_MAX);
 
   // PackSink: called by the pipeline, one at a time, in order.
   Status OnFrame(const pipeline::FrameRecord& record, ByteView bytes) override;
@@ -53,6 +56,8 @@ class ChunkQueue final : public pipeline::PackSink {
   Status Push(bool last);  // hands cur_ over, waiting for room
 
   const uint64_t patch_size_;
+  const uint64_t first_patch_size_;
+  bool pushed_any_ = false;
   const bool checksum_;
   const size_t capacity_;
   uint64_t pos_;  // stream offset of the next byte the producer emits

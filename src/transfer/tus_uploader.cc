@@ -263,7 +263,10 @@ Status TusUploader::Create() {
   if (r.status != 201) return Refused(r, "POST " + spec_.endpoint);
   auto loc = r.Header("Location");
   if (!loc || loc->empty()) return HttpStatusError(r.status, "201 without a Location header");
-  state_.upload_url = ResolveLocation(spec_.endpoint, *loc);
+  {
+    std::lock_guard lock(mu_);
+    state_.upload_url = ResolveLocation(spec_.endpoint, *loc);
+  }
   length_declared_ = state_.packed;
   offset_ = 0;
   StopProducer();
@@ -302,7 +305,8 @@ Status TusUploader::Head() {
 
 void TusUploader::StartProducer(uint64_t start) {
   StopProducer();
-  queue_ = std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_);
+  queue_ =
+      std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_, 1, spec_.first_patch_size);
   queue_next_ = start;
   producer_ = std::thread([this, start, q = queue_.get()] { ProducerMain(start, q); });
 }

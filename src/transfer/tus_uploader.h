@@ -34,6 +34,9 @@ struct UploadSpec {
   std::string rel_path;  // relative path inside the run (defaults to the file's base name)
   pipeline::PackOptions pack;
   uint64_t patch_size = 64ull << 20;  // target PATCH body; whole frames, so may differ a bit
+  // The first PATCH of a run is at most this big, so the link is busy while the pipeline
+  // fills the next 64 MiB (costs one extra request per file).
+  uint64_t first_patch_size = 16ull << 20;
   RetryPolicy retry;
   const BandwidthSchedule* bandwidth = nullptr;  // nullptr = unlimited
   unsigned bandwidth_share = 1;                  // uploads sharing the cap (each gets rate / share)

@@ -68,6 +68,17 @@ TEST_CASE("chunks hold whole frames up to the PATCH size; the trailer rides on t
   }
 }
 
+TEST_CASE("the first chunk can be smaller so sending starts early") {
+  ChunkQueue q(0, 100, false, 1, 30);
+  std::thread producer([&] { Produce(q, {20, 20, 20, 20, 20, 20}, 0); });
+  auto chunks = Drain(q);
+  producer.join();
+  REQUIRE(chunks.size() == 2);
+  CHECK(chunks[0].bytes.size() == 20);  // 20 + 20 > 30: one frame only
+  CHECK(chunks[1].offset == 20);
+  CHECK(chunks[1].bytes.size() == 100);
+}
+
 TEST_CASE("a start offset drops what the server already has, even mid-frame") {
   ChunkQueue q(50, 1000, false);
   std::thread producer([&] { Produce(q, {40, 40, 40}, 0); });
