@@ -390,6 +390,10 @@ Status TusUploader::SendChunks() {
   while (!done_) {
     SEQGATE_RETURN_IF_ERROR(Position(offset_));
     const Chunk& c = *pending_;
+    if (caps_->max_size && c.end() > *caps_->max_size) {
+      return InvalidArgument("the packed file exceeds the server's Tus-Max-Size (" +
+                             std::to_string(*caps_->max_size) + " bytes)");
+    }
     auto headers = TusHeaders();
     headers.emplace_back(kOffsetType);
     headers.push_back("Upload-Offset: " + std::to_string(c.offset));

@@ -143,4 +143,15 @@ else
   check "badpin: refused" grep -qi "pin" "$WORK/badpin.log"
 fi
 
+# A file larger than the centre accepts fails at once with the reason (413 is permanent).
+stop_server
+write_config "[limits]" "max_upload_size = 1000000"
+start_server
+if upload toolarge "$DATA" "$ENDPOINT"; then
+  fail "toolarge: a file over Tus-Max-Size was accepted"
+else
+  check "toolarge: refused with the reason" grep -q "Tus-Max-Size" "$WORK/toolarge.log"
+  check "toolarge: no retries" bash -c "! grep -q 'transient failure' '$WORK/toolarge.log'"
+fi
+
 finish
