@@ -31,8 +31,22 @@ else
   echo "install-deps: all Debian packages present"
 fi
 
-# npm peers (tus-js-client, @tus/server) live in tests/peers with a lockfile; installed only
-# when that folder exists, into it, never globally.
-if [[ -f "$(dirname "$0")/../tests/peers/package.json" ]]; then
-  (cd "$(dirname "$0")/../tests/peers" && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --silent; })
+# npm peers (tus-js-client, @tus/server) live in tests/peers with a lockfile; installed into it,
+# never globally, and again whenever the lockfile is newer than what is installed.
+# @tus/server needs Node.js >= 20.19 — newer than Debian 12's nodejs (18) — so the machine's own
+# Node is used and checked rather than installed from Debian.
+peers="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
+if [[ -f $peers/package.json ]]; then
+  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);
+                process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+    echo "install-deps: Node.js >= 20.19 with npm is required for the tus peers in tests/peers;" \
+         "found $(node --version 2>/dev/null || echo 'no node'). Install Node.js 20 (e.g. the" \
+         "NodeSource nodejs package) and run again." >&2
+    exit 1
+  fi
+  if [[ ! -f $peers/node_modules/.package-lock.json ||
+        $peers/package-lock.json -nt $peers/node_modules/.package-lock.json ]]; then
+    echo "install-deps: npm ci in tests/peers"
+    (cd "$peers" && npm ci --no-audit --no-fund --silent)
+  fi
 fi
