@@ -135,7 +135,8 @@ class PipelinedVerifier final : public ContentVerifier {
     if (!error_.ok()) return error_;
     // Started on first use: uploads that are only created or HEADed cost no thread.
     if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
-    space_.wait(lock, [&] { return queued_ + bytes.size() <= kMaxQueued || queue_.empty(); });
+    // Writers are expected to wait in WhenDrained; this only stops one that does not.
+    space_.wait(lock, [&] { return queued_ + bytes.size() <= kHardLimit || queue_.empty(); });
     queue_.push_back(Piece{std::vector<uint8_t>(bytes.begin(), bytes.end()), -1, 0, 0});
     queued_ += bytes.size();
     consumed_ += bytes.size();
@@ -159,6 +160,17 @@ class PipelinedVerifier final : public ContentVerifier {
     return Status::Ok();
   }
 
+  void WhenDrained(std::function<void()> resume) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queued_ > kMaxQueued) {
+        resume_ = std::move(resume);
+        return;
+      }
+    }
+    resume();
+  }
+
   Result<VerifiedSummary> Finish(const std::optional<Digest>& sha256,
                                  const std::optional<Digest>& md5) override {
     std::unique_lock<std::mutex> lock(mu_);
@@ -174,7 +186,8 @@ class PipelinedVerifier final : public ContentVerifier {
   bool with_md5() const override { return inner_->with_md5(); }
 
  private:
-  static constexpr size_t kMaxQueued = 16u << 20;
+  static constexpr size_t kMaxQueued = 16u << 20;  // writers pause above this
+  static constexpr size_t kHardLimit = 64u << 20;  // Consume blocks above this
 
   void Work() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -195,6 +208,13 @@ class PipelinedVerifier final : public ContentVerifier {
       lock.lock();
       busy_ = false;
       queued_ -= piece.bytes.size();
+      if (resume_ && queued_ <= kMaxQueued / 2) {
+        std::function<void()> resume = std::move(resume_);
+        resume_ = nullptr;
+        lock.unlock();
+        resume();  // posts to the writer's strand
+        lock.lock();
+      }
       if (!st.ok() && error_.ok()) {
         error_ = st;
         error_ok_ = false;
@@ -217,6 +237,7 @@ class PipelinedVerifier final : public ContentVerifier {
   std::deque<Piece> queue_;
   size_t queued_ = 0;
   uint64_t consumed_ = 0;
+  std::function<void()> resume_;  // a paused writer
   bool busy_ = false;
   bool closing_ = false;
   bool error_ok_ = true;  // only the worker reads it: avoids re-feeding a failed verifier

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -37,6 +38,10 @@ class ContentVerifier {
   // if passed to Consume. The pipelined verifier reads them on its own thread, so catching up
   // after a restart does not block the network thread.
   virtual Status ConsumeFileRange(int fd, uint64_t from, uint64_t to);
+
+  // Calls `resume` once the verifier has room for more input (at once if it has). At most one
+  // caller waits at a time: the upload's single writer.
+  virtual void WhenDrained(std::function<void()> resume) { resume(); }
 
   // Ends the stream and compares with the expected digests (unset ones are not checked).
   // kCorruption with what differed.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,9 @@ class BodySink {
   virtual ~BodySink() = default;
   // Stores the next piece. A failure stops the body; Finish then reports it.
   virtual Status Write(ByteView data) = 0;
+  // Calls `resume` (now, or later from another thread) once the sink can take more: lets a
+  // slow consumer push back on the network without blocking an I/O thread.
+  virtual void WhenReady(std::function<void()> resume) { resume(); }
   // Makes what was stored durable (or discards it) and returns the response to send; for
   // kInterrupted the response is not sent, but the work still happens.
   virtual Response Finish(BodyEnd end) = 0;

@@ -256,7 +256,17 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       res.close = true;
       return Send(std::move(res));
     }
-    if (!parser_->is_done()) return ReadBody();
+    if (!parser_->is_done()) {
+      // Let verification keep up before reading on: the client's TCP window does the waiting.
+      paused_ = true;
+      return sink_->WhenReady([self = shared_from_this()] {
+        self->Post([self] {
+          self->paused_ = false;
+          if (self->stop_requested_) return self->EndBody(BodyEnd::kInterrupted);
+          self->ReadBody();
+        });
+      });
+    }
     body_done_ = true;
     Response res = sink_->Finish(BodyEnd::kComplete);
     sink_.reset();
@@ -274,6 +284,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   // A newer request wants this upload: if we are stuck in its body, stop here. What arrived
   // is committed by EndBody before the lease passes on.
   void OnTakeover() {
+    if (paused_) {
+      stop_requested_ = true;  // ends when the pause does
+      shared_.metrics.takeovers_total++;
+      return;
+    }
     if (!reading_body_) return;
     shared_.metrics.takeovers_total++;
     Log(LogLevel::kInfo, "upload.takeover", {{"remote", address_}, {"site", peer_->site}});
@@ -281,6 +296,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   }
 
   void OnStop() {
+    if (paused_) stop_requested_ = true;
     if (reading_body_) return beast::get_lowest_layer(stream_).cancel();
     if (waiting_idle_) return Close();
   }
@@ -380,6 +396,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   bool continue_sent_ = false;
   bool waiting_idle_ = false;
   bool reading_body_ = false;
+  bool paused_ = false;          // body reading waits for the verifier to catch up
+  bool stop_requested_ = false;  // takeover or shutdown arrived during a pause
   bool body_done_ = false;
   size_t drained_ = 0;
 

@@ -52,6 +52,11 @@ Status PatchSink::Write(ByteView data) {
   return Status::Ok();
 }
 
+void PatchSink::WhenReady(std::function<void()> resume) {
+  if (hasher_) return resume();  // checksummed bodies are verified after commit, not now
+  up_->verifier().WhenDrained(std::move(resume));
+}
+
 Response PatchSink::Finish(BodyEnd end) {
   const std::string& site = up_->info().site;
   const std::string& id = up_->info().id;

@@ -26,6 +26,7 @@ class PatchSink final : public BodySink {
             std::optional<UploadChecksum> checksum, Response success);
 
   Status Write(ByteView data) override;
+  void WhenReady(std::function<void()> resume) override;
   Response Finish(BodyEnd end) override;
 
  private:
