@@ -42,4 +42,21 @@ Result<std::string> ReadRunFile(Env* env, const RunSnapshot& snap, std::string_v
   return r;
 }
 
+Result<std::string> ReadRunFileTail(Env* env, const RunSnapshot& snap, std::string_view rel,
+                                    size_t max_bytes) {
+  const Entry* e = snap.Find(rel);
+  if (e == nullptr || e->type != FileType::kRegular) {
+    return NotFound(std::string(rel) + ": not a regular file in the run folder");
+  }
+  SEQGATE_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->OpenForRead(snap.Abs(rel)));
+  SEQGATE_ASSIGN_OR_RETURN(FileIdentity id, file->Stat());
+  const uint64_t start = id.size > max_bytes ? id.size - max_bytes : 0;
+  std::string buf(static_cast<size_t>(id.size - start), '\0');
+  SEQGATE_ASSIGN_OR_RETURN(
+      size_t n,
+      file->ReadAt(start, MutableByteView(reinterpret_cast<uint8_t*>(buf.data()), buf.size())));
+  buf.resize(n);
+  return buf;
+}
+
 }  // namespace seqgate::bridge

@@ -28,4 +28,9 @@ inline constexpr size_t kMaxChecksumListBytes = 256 << 20;  // output_hash / Man
 [[nodiscard]] Result<std::string> ReadRunFile(Env* env, const RunSnapshot& snap,
                                               std::string_view rel, size_t max_bytes);
 
+// The last at most `max_bytes` of run-relative `rel` (a regular file in `snap`): for logs,
+// whose end says how a program stopped, whatever their size.
+[[nodiscard]] Result<std::string> ReadRunFileTail(Env* env, const RunSnapshot& snap,
+                                                  std::string_view rel, size_t max_bytes);
+
 }  // namespace seqgate::bridge

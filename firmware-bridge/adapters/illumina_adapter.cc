@@ -13,6 +13,7 @@
 #include "adapters/adapter_util.h"
 #include "adapters/bounded_read.h"
 #include "adapters/families.h"
+#include "adapters/glob.h"
 #include "adapters/illumina_xml.h"
 #include "adapters/json_files.h"
 #include "adapters/text_tables.h"
@@ -137,6 +138,25 @@ void IdentityFromFolderName(std::string_view name, RunIdentity* id) {
   }
 }
 
+constexpr std::string_view kRtaCrash = "Application exited before completion";
+
+// The first RTA log (Data/RTALogs/*Log*.txt) whose end reports that RTA exited before
+// completion, or "". Only the last 64 KiB of at most 16 logs are read: logs can be large.
+std::string RtaCrashLog(const RunSnapshot& snap, const AssessContext& ctx, Assessment* a) {
+  int looked = 0;
+  for (const Entry& e : snap.WithPrefix("Data/RTALogs/")) {
+    if (e.type != FileType::kRegular || !GlobMatch("*Log*.txt", e.path)) continue;
+    if (++looked > 16) break;
+    auto tail = ReadRunFileTail(ctx.env, snap, e.path, 64 << 10);
+    if (!tail.ok()) {
+      AddProblem(a, e.path, tail.status());
+      continue;
+    }
+    if (tail->find(kRtaCrash) != std::string::npos) return e.path;
+  }
+  return "";
+}
+
 class IlluminaAdapter final : public Adapter {
  public:
   Family family() const override { return Family::kIllumina; }
@@ -198,6 +218,15 @@ class IlluminaAdapter final : public Adapter {
         have_completion = true;
       } else {
         AddProblem(&a, "RunCompletionStatus.xml", parsed.status());
+      }
+    }
+    // Without a completion file, RTA's own log is the only word on a crash (runscanner).
+    if (!have_completion && !seq_done) {
+      if (std::string log = RtaCrashLog(snap, ctx, &a); !log.empty()) {
+        completion.meaning = IlluminaCompletion::Meaning::kFailed;
+        completion.value = "RtaExitedEarly";
+        completion.error_description = log + ": \"" + std::string(kRtaCrash) + "\"";
+        have_completion = true;
       }
     }
     using M = IlluminaCompletion::Meaning;

@@ -199,6 +199,23 @@ TEST_CASE("illumina: legacy HiSeq runs complete on Basecalling_Netcopy_complete.
   CHECK(VerdictFor(a, "RunInfo.xml")->signal_ready);
 }
 
+TEST_CASE("illumina: RTA's log reporting an early exit fails a run without completion file") {
+  Fixture fx;
+  const std::string run = "240722_A00291_0576_AHVHL5DMXY";
+  fx.Write(run + "/RunInfo.xml", RunInfo(run, "HVHL5DMXY", "A00291", "240722"));
+  fx.Write(run + "/Data/RTALogs/Warning.txt", "Application exited before completion\n");
+  std::string log(200 << 10, 'x');  // the phrase sits at the end of a large log
+  log += "\n2024-07-22 10:00:00 Application exited before completion\n";
+  fx.Write(run + "/Data/RTALogs/A00291_Log_00.txt", "all good\n");
+  Assessment a = AssessAt(fx, Family::kIllumina, run, fx.now);
+  CHECK(a.state == RunState::kInProgress);
+  fx.Write(run + "/Data/RTALogs/A00291_Log_01.txt", log);
+  a = AssessAt(fx, Family::kIllumina, run, fx.now);
+  CHECK(a.state == RunState::kFailed);
+  CHECK(a.outcome == "RtaExitedEarly");
+  CHECK(a.detail.find("Data/RTALogs/A00291_Log_01.txt") != std::string::npos);
+}
+
 TEST_CASE("illumina: unknown completion value means ended, outcome unknown") {
   Fixture fx;
   StartNovaSeqX(fx, kHour);
