@@ -12,8 +12,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -259,9 +261,14 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (!parser_->is_done()) {
       // Let verification keep up before reading on: the client's TCP window does the waiting.
       paused_ = true;
+      shared_.metrics.body_pauses_total++;
+      // Nothing is pending on the socket while paused: keep the event loop alive for the
+      // verifier's call-back (shutdown would otherwise end run() and lose this body's bytes).
+      pause_guard_ = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
       return sink_->WhenReady([self = shared_from_this()] {
         self->Post([self] {
           self->paused_ = false;
+          self->pause_guard_ = net::any_io_executor();
           if (self->stop_requested_) return self->EndBody(BodyEnd::kInterrupted);
           self->ReadBody();
         });
@@ -396,8 +403,9 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   bool continue_sent_ = false;
   bool waiting_idle_ = false;
   bool reading_body_ = false;
-  bool paused_ = false;          // body reading waits for the verifier to catch up
-  bool stop_requested_ = false;  // takeover or shutdown arrived during a pause
+  bool paused_ = false;               // body reading waits for the verifier to catch up
+  net::any_io_executor pause_guard_;  // tracks outstanding work while paused
+  bool stop_requested_ = false;       // takeover or shutdown arrived during a pause
   bool body_done_ = false;
   size_t drained_ = 0;
 

@@ -48,6 +48,8 @@ std::string Metrics::Render() const {
          "PATCH bodies discarded with 460.", checksum_mismatches_total);
   Metric(&out, "seqgate_ingest_takeovers_total", "counter",
          "Requests that ended a stale request on the same upload.", takeovers_total);
+  Metric(&out, "seqgate_ingest_body_pauses_total", "counter",
+         "Times a body was held back until verification caught up.", body_pauses_total);
   Metric(&out, "seqgate_ingest_timeouts_total", "counter",
          "Connections closed for idleness or slowness.", timeouts_total);
   Metric(&out, "seqgate_ingest_expired_uploads_removed_total", "counter",

@@ -23,6 +23,7 @@ struct Metrics {
   std::atomic<uint64_t> uploads_deduplicated_total{0};
   std::atomic<uint64_t> checksum_mismatches_total{0};
   std::atomic<uint64_t> takeovers_total{0};
+  std::atomic<uint64_t> body_pauses_total{0};  // reads held back until verification caught up
   std::atomic<uint64_t> timeouts_total{0};
   std::atomic<uint64_t> expired_uploads_removed_total{0};
   std::atomic<int64_t> uploads_in_progress{0};

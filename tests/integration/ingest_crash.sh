@@ -99,4 +99,31 @@ check "the PATCH really was cut mid-body ($O3 < $SIZE)" test "$O3" -lt "$SIZE"
 check "offset consistent with the data file ($(stat -c %s "$DATA3") = $O3)" test "$(stat -c %s "$DATA3")" = "$O3"
 check "resume after SIGTERM → 204" test "$(patch lab-a "$U3" "$O3" "$(rest_from "$O3")")" = 204
 check "byte-identical after SIGTERM" cmp -s "$WORK/packed.zst" "$STORAGE/lab-a/RUN_K/reads3.fastq.zst"
+echo "== SIGTERM while the verifier holds the body back (full-speed upload)"
+head -c 120000000 /dev/urandom | base64 -w 100 > "$WORK/fast.txt"
+"$SEQGATECTL" pack "$WORK/fast.txt" -o "$WORK/fast.zst" --encoding zstd --json > /dev/null
+FSIZE=$(stat -c %s "$WORK/fast.zst")
+U4=$(create lab-a "$FSIZE" "seqgate-run $(b64 RUN_K),seqgate-path $(b64 fast.txt),seqgate-encoding $(b64 zstd-seekable),seqgate-sha256 $(b64 "$(sha256_of "$WORK/fast.txt")")")
+tcurl lab-a -X PATCH "$BASE$U4" -H "$H" -H "Upload-Offset: 0" -H "Content-Type: application/offset+octet-stream" \
+  -H "Expect:" -T "$WORK/fast.zst" -o /dev/null 2>/dev/null &
+CURL=$!
+sleep 0.7
+PAUSES=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '/^seqgate_ingest_body_pauses_total/ {print $2}')
+T0=$(date +%s)
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+RC=$?
+SERVER_PID=""
+T1=$(date +%s)
+wait "$CURL" 2>/dev/null || true
+check "SIGTERM mid-stream → exit 0 ($RC)" test "$RC" = 0
+echo "     (body reads paused for the verifier $PAUSES times before SIGTERM)"
+check "shutdown within 10 s ($((T1 - T0)) s)" test $((T1 - T0)) -le 10
+start_server
+O4=$(offset_of "$U4")
+check "bytes received before SIGTERM acknowledged ($O4)" bash -c "[[ '$O4' -gt 0 && '$O4' -lt '$FSIZE' ]]"
+check "offset matches the data file" test "$(stat -c %s "$STORAGE/.uploads/lab-a/${U4#/files/}/data")" = "$O4"
+dd if="$WORK/fast.zst" of="$WORK/fast.rest" bs=64K iflag=skip_bytes skip="$O4" status=none
+check "resume → 204" test "$(patch lab-a "$U4" "$O4" "$WORK/fast.rest" -H 'Expect:')" = 204
+check "full-speed upload verified and byte-identical after SIGTERM" cmp -s "$WORK/fast.zst" "$STORAGE/lab-a/RUN_K/fast.txt.zst"
 finish
