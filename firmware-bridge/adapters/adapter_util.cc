@@ -1,6 +1,6 @@
 #include "adapters/adapter_util.h"
 
-#include "adapters/glob.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 

@@ -8,8 +8,8 @@
 #include "adapters/adapter_util.h"
 #include "adapters/bounded_read.h"
 #include "adapters/families.h"
-#include "adapters/glob.h"
 #include "adapters/json_files.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 namespace {

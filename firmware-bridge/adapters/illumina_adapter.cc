@@ -13,10 +13,10 @@
 #include "adapters/adapter_util.h"
 #include "adapters/bounded_read.h"
 #include "adapters/families.h"
-#include "adapters/glob.h"
 #include "adapters/illumina_xml.h"
 #include "adapters/json_files.h"
 #include "adapters/text_tables.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 namespace {

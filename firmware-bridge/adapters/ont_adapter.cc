@@ -16,8 +16,8 @@
 #include "adapters/adapter_util.h"
 #include "adapters/bounded_read.h"
 #include "adapters/families.h"
-#include "adapters/glob.h"
 #include "adapters/text_tables.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "adapters/adapter_util.h"
 #include "adapters/families.h"
-#include "adapters/glob.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 namespace {

@@ -1,6 +1,6 @@
 #include "adapters/ship_policy.h"
 
-#include "adapters/glob.h"
+#include "common/glob.h"
 
 namespace seqgate::bridge {
 namespace {
@@ -77,14 +77,14 @@ ShipPolicy::ShipPolicy(Family family, ShipOverrides overrides)
 }
 
 ShipDecision ShipPolicy::Decide(std::string_view path) const {
-  if (const std::string* p = FirstMatch(overrides_.exclude, path)) {
+  if (const std::string* p = FirstGlobMatch(overrides_.exclude, path)) {
     return {false, "excluded by operator glob '" + *p + "'"};
   }
-  if (FirstMatch(overrides_.include, path) != nullptr) return {true, ""};
-  if (const std::string* p = FirstMatch(default_exclude_, path)) {
+  if (FirstGlobMatch(overrides_.include, path) != nullptr) return {true, ""};
+  if (const std::string* p = FirstGlobMatch(default_exclude_, path)) {
     return {false, "raw/intermediate data ('" + *p + "') is not shipped by default"};
   }
-  if (FirstMatch(default_include_, path) != nullptr) return {true, ""};
+  if (FirstGlobMatch(default_include_, path) != nullptr) return {true, ""};
   return {false, "not a shipped file type"};
 }
 

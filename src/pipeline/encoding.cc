@@ -1,5 +1,7 @@
 #include "pipeline/encoding.h"
 
+#include "common/glob.h"
+
 #include <zstd.h>
 
 #include <array>
@@ -39,74 +41,6 @@ bool LooksIncompressible(ByteView head) {
   return n * 100 > head.size() * 97;
 }
 
-// Matches one glob segment sequence without "**" handling across '/'; '*' and '?' never match
-// '/'.
-bool MatchSimple(std::string_view g, std::string_view s) {
-  size_t gi = 0, si = 0;
-  size_t star_g = std::string_view::npos, star_s = 0;
-  while (si < s.size()) {
-    if (gi < g.size()) {
-      const char c = g[gi];
-      if (c == '*' && gi + 1 < g.size() && g[gi + 1] == '*') {
-        // "**": any sequence including '/'. "**/" may also match zero directories.
-        std::string_view rest = g.substr(gi + 2);
-        const bool slash = !rest.empty() && rest[0] == '/';
-        for (size_t k = si; k <= s.size(); ++k) {
-          if (MatchSimple(rest, s.substr(k))) return true;
-          if (slash && (k == si || s[k - 1] == '/') && MatchSimple(rest.substr(1), s.substr(k)))
-            return true;
-        }
-        return false;
-      }
-      if (c == '*') {
-        star_g = gi++;
-        star_s = si;
-        continue;
-      }
-      if (c == '?' && s[si] != '/') {
-        ++gi;
-        ++si;
-        continue;
-      }
-      if (c == '[') {
-        size_t end = g.find(']', gi + 1);
-        if (end != std::string_view::npos && s[si] != '/') {
-          std::string_view set = g.substr(gi + 1, end - gi - 1);
-          bool negate = !set.empty() && (set[0] == '!' || set[0] == '^');
-          if (negate) set.remove_prefix(1);
-          bool hit = false;
-          for (size_t k = 0; k < set.size(); ++k) {
-            if (k + 2 < set.size() && set[k + 1] == '-') {
-              if (s[si] >= set[k] && s[si] <= set[k + 2]) hit = true;
-              k += 2;
-            } else if (set[k] == s[si]) {
-              hit = true;
-            }
-          }
-          if (hit != negate) {
-            gi = end + 1;
-            ++si;
-            continue;
-          }
-        }
-      } else if (c != '?' && c == s[si]) {
-        ++gi;
-        ++si;
-        continue;
-      }
-    }
-    // Mismatch: let the last '*' swallow one more character (never a '/').
-    if (star_g != std::string_view::npos && s[star_s] != '/') {
-      gi = star_g + 1;
-      si = ++star_s;
-      continue;
-    }
-    return false;
-  }
-  while (gi < g.size() && g[gi] == '*') ++gi;
-  return gi == g.size();
-}
-
 }  // namespace
 
 std::string_view EncodingName(Encoding e) {
@@ -134,15 +68,6 @@ std::optional<std::string> DetectCompressedFormat(ByteView h) {
   if (h.empty()) return "empty";
   if (LooksIncompressible(h.first(std::min(h.size(), kSniffBytes)))) return "incompressible";
   return std::nullopt;
-}
-
-bool GlobMatch(std::string_view glob, std::string_view path) {
-  // Like .gitignore: a glob without '/' is matched against the last path component.
-  if (glob.find('/') == std::string_view::npos) {
-    const size_t slash = path.rfind('/');
-    if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
-  }
-  return MatchSimple(glob, path);
 }
 
 std::optional<Encoding> EncodingPolicy::Override(std::string_view path) const {

@@ -31,8 +31,7 @@ inline constexpr size_t kSniffBytes = 64 * 1024;
 // compressed format, e.g. DRAGEN ORA whose magic is not public) is not worth compressing.
 std::optional<std::string> DetectCompressedFormat(ByteView head);
 
-// One override rule: files whose path matches `glob` (fnmatch, '*' does not cross '/', "**/"
-// matches any number of directories) get `encoding`.
+// One override rule: files whose path matches `glob` (common/glob.h rules) get `encoding`.
 struct EncodingRule {
   std::string glob;
   Encoding encoding;
@@ -51,8 +50,5 @@ class EncodingPolicy {
  private:
   std::vector<EncodingRule> rules_;
 };
-
-// Glob match used by EncodingPolicy (exposed for tests and for the bridge's include/exclude).
-bool GlobMatch(std::string_view glob, std::string_view path);
 
 }  // namespace seqgate::pipeline

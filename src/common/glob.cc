@@ -1,9 +1,12 @@
-#include "adapters/glob.h"
+#include "common/glob.h"
 
-#include "adapters/snapshot.h"
-
-namespace seqgate::bridge {
+namespace seqgate {
 namespace {
+
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
 
 // Matches a class starting at p[0] == '['. Returns the index just past ']' and sets *hit;
 // returns 0 when the class is unterminated (then '[' is taken literally).
@@ -82,11 +85,11 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   return Match(pattern, path);
 }
 
-const std::string* FirstMatch(const std::vector<std::string>& patterns, std::string_view path) {
+const std::string* FirstGlobMatch(const std::vector<std::string>& patterns, std::string_view path) {
   for (const std::string& p : patterns) {
     if (GlobMatch(p, path)) return &p;
   }
   return nullptr;
 }
 
-}  // namespace seqgate::bridge
+}  // namespace seqgate

@@ -1,34 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "adapters/glob.h"
 #include "adapters/ship_policy.h"
 
 namespace seqgate::bridge {
-
-TEST_CASE("glob: basename patterns match anywhere, anchored patterns from the root") {
-  CHECK(GlobMatch("*.fastq.gz", "Analysis/1/Data/fastq/S1_L001_R1_001.fastq.gz"));
-  CHECK(GlobMatch("*.fastq.gz", "x.fastq.gz"));
-  CHECK_FALSE(GlobMatch("*.fastq.gz", "x.fastq.gz.tmp"));
-  CHECK(GlobMatch("/RunInfo.xml", "RunInfo.xml"));
-  CHECK_FALSE(GlobMatch("/RunInfo.xml", "Analysis/1/RunInfo.xml"));
-  CHECK(GlobMatch("Analysis/*/Manifest.tsv", "Analysis/2/Manifest.tsv"));
-  CHECK_FALSE(GlobMatch("Analysis/*/Manifest.tsv", "Analysis/2/x/Manifest.tsv"));
-}
-
-TEST_CASE("glob: ** crosses directories, also zero of them - * and ? never cross '/'") {
-  CHECK(GlobMatch("Analysis/*/Data/Reports/**", "Analysis/1/Data/Reports/a/b.csv"));
-  CHECK(GlobMatch("a/**/b*.txt", "a/c/d/b1.txt"));
-  CHECK(GlobMatch("a/**/b*.txt", "a/b1.txt"));
-  CHECK(GlobMatch("**/x*y", "a/xq/b/xzy"));
-  CHECK_FALSE(GlobMatch("a/*.txt", "a/b/c.txt"));
-  CHECK_FALSE(GlobMatch("a?b", "a/b"));
-  CHECK(GlobMatch("L0[1-8]", "L03"));
-  CHECK_FALSE(GlobMatch("L0[1-8]", "L09"));
-  CHECK(GlobMatch("[!a]bc", "xbc"));
-  CHECK_FALSE(GlobMatch("[!a]bc", "abc"));
-  CHECK(GlobMatch("[Rr]unParameters.xml", "runParameters.xml"));
-  CHECK(GlobMatch("a[b", "a[b"));  // unterminated class is literal
-}
 
 TEST_CASE("ship policy: defaults per family, operator include/exclude override") {
   ShipPolicy illumina(Family::kIllumina, {});
