@@ -126,8 +126,10 @@ bool PackJob::RunOneStep() {
     return true;
   };
   if (spec_.hash_original) {
-    if (hash_stage(sha_busy_, sha_next_, &Slot::sha_done, sha_in_)) return true;
+    // MD5 first: it is the slowest chain (~0.7 GB/s against SHA-256's ~1.7 with SHA-NI), so
+    // starting it earliest keeps it off the critical path at the end of the file.
     if (spec_.md5 && hash_stage(md5_busy_, md5_next_, &Slot::md5_done, md5_in_)) return true;
+    if (hash_stage(sha_busy_, sha_next_, &Slot::sha_done, sha_in_)) return true;
   }
 
   if (next_read_ < end) {
