@@ -57,6 +57,11 @@ Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const TlsConfig& tls)
   }
   // Verification is always on and always required: there is deliberately no switch for it.
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  // With client certificates OpenSSL refuses to resume a session unless the context is named
+  // ("session id context uninitialized"), which made every client reconnect cost a failed
+  // handshake. A resumed session keeps its verified peer certificate, so identity is unchanged.
+  static constexpr unsigned char kSessionContext[] = "seqgate-ingest";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   return ctx;
 }
 

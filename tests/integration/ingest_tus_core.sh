@@ -19,6 +19,13 @@ check "Tus-Extension lists checksum, termination, expiration, seqgate-verificati
 check "Tus-Max-Size" test -n "$(header_of "$WORK/opt.h" Tus-Max-Size)"
 check "Tus-Checksum-Algorithm sha1,sha256,md5" test "$(header_of "$WORK/opt.h" Tus-Checksum-Algorithm)" = "sha1,sha256,md5"
 
+# A reconnecting client resumes its TLS session (and is still the same site). Checked on TLS 1.2:
+# `openssl s_client -reconnect` does not wait for TLS 1.3's post-handshake tickets.
+reused=$(printf 'Q\n' | openssl s_client -connect "127.0.0.1:$TUS_PORT" -tls1_2 -reconnect \
+           -CAfile "$WORK/pki/ca.crt" -cert "$WORK/pki/lab-a.crt" -key "$WORK/pki/lab-a.key" \
+           2>/dev/null | grep -c '^Reused' || true)
+check "TLS session resumed on reconnect" test "$reused" -ge 1
+
 echo "== version and creation rules"
 tcurl lab-a -X POST "$ENDPOINT" -H "Upload-Length: 5" -D "$WORK/412.h" -o /dev/null
 check "missing Tus-Resumable → 412" grep -q "^HTTP/1.1 412" "$WORK/412.h"
