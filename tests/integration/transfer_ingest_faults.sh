@@ -42,7 +42,9 @@ check "clean: sent no more than the stream + overhead" test "$(($(proxy_stat up_
 check "clean: checksummed PATCHes against an extension server" grep -q "sha256 chunk checksums" "$WORK/clean.log"
 
 run_case cut_up "connection cut mid-PATCH" "1 cut dir=up bytes=$((PACKED / 2))"
-check "cut_up: the cut was retried" grep -q "transient failure" "$WORK/cut_up.log"
+# The cut PATCH is sent again on a new connection: by our retry loop, or — now that TLS sessions
+# resume cheaply — by curl itself, which re-sends a request whose reused connection died.
+check "cut_up: the cut PATCH went out again on a new connection" test "$(proxy_stat connections)" -ge 2
 
 run_case cut_down "answer stream cut" "1 cut dir=down bytes=9000"
 run_case refuse "two refused connections" "1 refuse" "2 refuse"
