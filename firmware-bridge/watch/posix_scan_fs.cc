@@ -16,16 +16,6 @@
 namespace seqgate::bridge {
 namespace {
 
-FileType FromMode(mode_t m) {
-  if (S_ISREG(m)) return FileType::kRegular;
-  if (S_ISDIR(m)) return FileType::kDirectory;
-  if (S_ISLNK(m)) return FileType::kSymlink;
-  if (S_ISFIFO(m)) return FileType::kFifo;
-  if (S_ISSOCK(m)) return FileType::kSocket;
-  if (S_ISCHR(m) || S_ISBLK(m)) return FileType::kDevice;
-  return FileType::kOther;
-}
-
 FileType FromDType(unsigned char t) {
   switch (t) {
     case DT_REG:
@@ -115,7 +105,7 @@ class PosixScanFs final : public ScanFs {
     id.inode = static_cast<uint64_t>(st.st_ino);
     id.size = static_cast<uint64_t>(st.st_size);
     id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    id.type = FromMode(st.st_mode);
+    id.type = FileTypeFromMode(st.st_mode);
     return id;
   }
 

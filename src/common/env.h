@@ -16,6 +16,8 @@ namespace seqgate {
 
 enum class FileType { kRegular, kDirectory, kSymlink, kFifo, kSocket, kDevice, kOther };
 std::string_view FileTypeName(FileType t);
+// The type encoded in a stat(2) st_mode.
+FileType FileTypeFromMode(uint32_t st_mode);
 
 // What identifies a version of a file: if any field changes, the content may have changed.
 struct FileIdentity {

@@ -10,23 +10,13 @@
 namespace seqgate {
 namespace {
 
-FileType TypeOf(mode_t m) {
-  if (S_ISREG(m)) return FileType::kRegular;
-  if (S_ISDIR(m)) return FileType::kDirectory;
-  if (S_ISLNK(m)) return FileType::kSymlink;
-  if (S_ISFIFO(m)) return FileType::kFifo;
-  if (S_ISSOCK(m)) return FileType::kSocket;
-  if (S_ISCHR(m) || S_ISBLK(m)) return FileType::kDevice;
-  return FileType::kOther;
-}
-
 FileIdentity IdentityOf(const struct stat& st) {
   FileIdentity id;
   id.device = static_cast<uint64_t>(st.st_dev);
   id.inode = static_cast<uint64_t>(st.st_ino);
   id.size = static_cast<uint64_t>(st.st_size);
   id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  id.type = TypeOf(st.st_mode);
+  id.type = FileTypeFromMode(st.st_mode);
   return id;
 }
 
@@ -120,7 +110,7 @@ class PosixEnv final : public Env {
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
       return InvalidArgument("'" + path + "' is a " +
-                             std::string(FileTypeName(TypeOf(st.st_mode))) +
+                             std::string(FileTypeName(FileTypeFromMode(st.st_mode))) +
                              ", not a regular file");
     }
     // Regular files ignore O_NONBLOCK for reads, but clear it so nothing depends on that.
@@ -144,6 +134,16 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+FileType FileTypeFromMode(uint32_t m) {
+  if (S_ISREG(m)) return FileType::kRegular;
+  if (S_ISDIR(m)) return FileType::kDirectory;
+  if (S_ISLNK(m)) return FileType::kSymlink;
+  if (S_ISFIFO(m)) return FileType::kFifo;
+  if (S_ISSOCK(m)) return FileType::kSocket;
+  if (S_ISCHR(m) || S_ISBLK(m)) return FileType::kDevice;
+  return FileType::kOther;
+}
 
 std::string_view FileTypeName(FileType t) {
   switch (t) {
