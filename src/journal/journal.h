@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,7 +31,7 @@ class Database;
 class Statement;
 
 // Schema version this build writes. Bumped with every migration.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id of a seqgate journal ("SQGT").
 inline constexpr int32_t kApplicationId = 0x53514754;
 
@@ -40,10 +42,15 @@ std::string_view FileStateName(FileState s);
 struct RunRecord {
   int64_t id = 0;  // assigned by the journal
   std::string run_id, flowcell, family, instrument, run_dir;
+  std::string name;                   // the run's name at the centre (seqgate-run)
+  std::string metadata_json;          // instrument metadata, a JSON object ("" = unknown)
   std::string state = "in_progress";  // in_progress | completed | failed | aborted | stalled
   std::optional<std::string> outcome;
   int64_t discovered_ns = 0;
   std::optional<std::string> manifest_receipt;  // set when the centre acknowledged the run
+  // Read-only here (RecordRun ignores them): kept by the manifest transitions.
+  std::optional<std::string> manifest_url, run_receipt_status, error;
+  std::optional<int64_t> delivered_ns;
 };
 
 // What the centre will receive for a file, once packed.
@@ -55,6 +62,18 @@ struct PackedInfo {
   std::string packed_sha256;
   uint32_t frame_size = 0;
   int level = 0;
+  uint64_t original_size = 0;
+  uint64_t trailer_size = 0;  // the seek table's bytes at the end of packed_size (zstd)
+};
+
+// How a file's stream is made, fixed when its upload starts: a resumed first pass must
+// reproduce the same frames, so it must use the same parameters.
+struct StreamShape {
+  std::string endpoint;
+  std::string encoding;  // "zstd" | "identity"
+  int level = 3;
+  uint32_t frame_size = 0;
+  bool md5 = true;
 };
 
 struct FileRecord {
@@ -63,11 +82,40 @@ struct FileRecord {
   std::string rel_path;
   FileIdentity identity;
   FileState state = FileState::kPending;
-  std::optional<PackedInfo> packed;
+  std::optional<StreamShape> shape;  // set when the upload starts
+  std::optional<PackedInfo> packed;  // set when the first pack finished
   std::optional<std::string> upload_url;
   uint64_t acked_offset = 0;
-  std::optional<std::string> receipt, error;
-  int attempts = 0;
+  bool upload_complete = false;  // the centre holds every byte (receipt may still be pending)
+  std::optional<std::string> receipt, receipt_status, error;
+  int attempts = 0;  // permanent failures (each retry by an operator starts a new attempt)
+  int retries = 0;   // transient failures survived, over all attempts
+  std::optional<int64_t> ready_ns, delivered_ns;
+};
+
+// Where an upload stands, as its uploader reports it after every step worth surviving a crash.
+struct UploadProgress {
+  StreamShape shape;
+  std::string upload_url;  // empty until the centre created the upload
+  uint64_t acked_offset = 0;
+  bool complete = false;
+  std::optional<PackedInfo> packed;
+  // Every frame record known so far; those past the ones already stored are appended.
+  const std::vector<pipeline::FrameRecord>* frames = nullptr;
+  int retries = 0;  // transient failures of this attempt so far
+};
+
+// Files and bytes by state, for status screens and metrics.
+struct StateTotals {
+  int64_t files = 0;
+  uint64_t bytes = 0;        // original sizes
+  uint64_t acked_bytes = 0;  // packed bytes the centre acknowledged
+  uint64_t packed_bytes = 0;
+};
+struct RunTotals {
+  int64_t run = 0;
+  int64_t files = 0, delivered = 0, failed = 0;
+  uint64_t bytes = 0, delivered_bytes = 0;
 };
 
 // One schema step: the SQL that takes version `to - 1` to `to`.
@@ -92,8 +140,16 @@ class Journal {
   // (a renamed folder is the same run). Returns the run's id.
   Result<int64_t> RecordRun(const RunRecord& run);
   Result<RunRecord> Run(int64_t id);
-  // The centre's run receipt: the run is delivered. FULL durability.
-  Status RecordRunDelivered(int64_t run, const std::string& receipt_json);
+  // Every run, oldest first.
+  Result<std::vector<RunRecord>> Runs();
+  // The manifest upload the centre created for the run. FULL durability.
+  Status RecordManifestCreated(int64_t run, const std::string& url);
+  // The centre's run receipt: the run is delivered. FULL durability. `status` is the run
+  // receipt's status ("complete").
+  Status RecordRunDelivered(int64_t run, const std::string& receipt_json,
+                            const std::string& status = "complete");
+  // Why the run is not delivered (cleared by RecordRunDelivered); nullopt clears it.
+  Status RecordRunError(int64_t run, const std::optional<std::string>& error);
 
   // A ready file as seen on disk. New → pending. Known with the same identity → unchanged.
   // Known with a different identity (size, mtime, inode) → back to pending, with its packing,
@@ -102,6 +158,9 @@ class Journal {
                                     const FileIdentity& identity);
   Result<FileRecord> File(int64_t id);
   Result<std::vector<FileRecord>> FilesOfRun(int64_t run);
+  // Files not yet delivered nor failed (pending, packing, uploading), oldest run first, then
+  // in discovery order: what the scheduler chooses from.
+  Result<std::vector<FileRecord>> WorkQueue(int limit);
   // Files in `state`, oldest run first, then in discovery order: the fair work order.
   Result<std::vector<FileRecord>> FilesInState(FileState state, int limit);
 
@@ -114,10 +173,26 @@ class Journal {
   Status RecordUploadCreated(int64_t file, const std::string& url);
   // Bytes the centre acknowledged. NORMAL durability (a rollback only costs a HEAD).
   Status RecordAcked(int64_t file, uint64_t offset);
+  // Everything an uploader reports, in one transaction: shape, URL, offset, pack results and
+  // new frame records. FULL durability when the URL changes, the pack completes or the
+  // centre completes the upload (forgetting those would orphan or repeat work); NORMAL else.
+  // A new URL (the old upload vanished) restarts the acknowledged offset from `acked_offset`.
+  Status RecordUploadProgress(int64_t file, const UploadProgress& p);
   // The centre's receipt: the file is delivered. FULL durability.
   Status RecordDelivered(int64_t file, const std::string& receipt_json);
   // A permanent failure with its reason; `attempts` counts it.
   Status RecordFailed(int64_t file, const std::string& reason);
+  // An operator's retry: a failed file goes back to pending, keeping its upload (if any) so
+  // the new attempt resumes it. kNotFound for an unknown id, kFailedPrecondition when the
+  // file is not failed.
+  Status RecordRetry(int64_t file);
+  // The file was announced ready by the bridge at `ready_ns` (first announcement only).
+  Status RecordReady(int64_t file, int64_t ready_ns);
+
+  // Files and bytes by state.
+  Result<std::map<FileState, StateTotals>> Totals();
+  // Per-run counts, for every run.
+  Result<std::vector<RunTotals>> AllRunTotals();
 
  private:
   explicit Journal(std::unique_ptr<Database> db);
@@ -127,6 +202,9 @@ class Journal {
   Status UpdateFile(int64_t file, Durability d, const char* sql,
                     const std::function<void(Statement&)>& bind);
 
+  // One connection shared by the daemon's threads: every public method holds this (recursive:
+  // methods build on each other).
+  std::recursive_mutex mu_;
   std::unique_ptr<Database> db_;
 };
 

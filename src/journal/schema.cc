@@ -55,6 +55,24 @@ CREATE TABLE frames(
   output_xxh64    INTEGER NOT NULL,           -- the u64 stored bit for bit as i64
   PRIMARY KEY(file, idx)) WITHOUT ROWID;
 )sql"},
+    {2, R"sql(
+-- The stream's shape is fixed when its upload starts (a resumed pass must reproduce it), and
+-- with it everything a restart needs to resume without the client's own state file.
+ALTER TABLE files ADD COLUMN endpoint        TEXT;
+ALTER TABLE files ADD COLUMN md5             INTEGER;          -- MD5 of the original asked for
+ALTER TABLE files ADD COLUMN original_size   INTEGER;
+ALTER TABLE files ADD COLUMN trailer_size    INTEGER;
+ALTER TABLE files ADD COLUMN upload_complete INTEGER NOT NULL DEFAULT 0;  -- centre has every byte
+ALTER TABLE files ADD COLUMN receipt_status  TEXT;             -- verified|unverified|quarantined
+ALTER TABLE files ADD COLUMN ready_ns        INTEGER;          -- announced by the bridge
+ALTER TABLE files ADD COLUMN delivered_ns    INTEGER;
+ALTER TABLE files ADD COLUMN retries         INTEGER NOT NULL DEFAULT 0;  -- transient, all attempts
+ALTER TABLE runs  ADD COLUMN name            TEXT;             -- the run's name at the centre
+ALTER TABLE runs  ADD COLUMN manifest_url    TEXT;
+ALTER TABLE runs  ADD COLUMN run_receipt_status TEXT;          -- complete|incomplete
+ALTER TABLE runs  ADD COLUMN error           TEXT;
+ALTER TABLE runs  ADD COLUMN metadata        TEXT;             -- instrument metadata (JSON object)
+)sql"},
 };
 
 }  // namespace
