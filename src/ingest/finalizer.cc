@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/durable_fs.h"
-#include "ingest/log.h"
+#include "common/log.h"
 #include "ingest/path_policy.h"
 
 namespace seqgate::ingest {

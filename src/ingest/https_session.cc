@@ -20,7 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "ingest/log.h"
+#include "common/log.h"
 #include "ingest/net_parts.h"
 
 namespace seqgate::ingest {

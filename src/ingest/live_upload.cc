@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "ingest/log.h"
+#include "common/log.h"
 
 namespace seqgate::ingest {
 

@@ -8,8 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/log.h"
 #include "ingest/config.h"
-#include "ingest/log.h"
 #include "ingest/metrics.h"
 #include "ingest/receipt.h"
 #include "ingest/receipt_signer.h"
@@ -34,6 +34,7 @@ std::string HostName() {
 }
 
 int Main(int argc, char** argv) {
+  seqgate::SetLogIdentifier("seqgate-ingest");
   CLI::App app{
       "seqgate-ingest — the centre's tus 1.0 server over mutual TLS that verifies every "
       "file end to end and signs receipts"};
@@ -112,7 +113,7 @@ int Main(int argc, char** argv) {
   }
 
   if (Status st = ValidateConfig(config); !st.ok()) return Fail(st);
-  SetLogLevel(ParseLogLevel(config.log_level));
+  seqgate::SetLogLevel(seqgate::ParseLogLevel(config.log_level));
   auto signer = ReceiptSigner::LoadPrivateKey(config.receipt_key);
   if (!signer.ok()) return Fail(signer.status());
 

@@ -1,6 +1,6 @@
 #include "ingest/patch_sink.h"
 
-#include "ingest/log.h"
+#include "common/log.h"
 #include "ingest/tus_service.h"
 
 namespace seqgate::ingest {

@@ -8,7 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "ingest/log.h"
+#include "common/log.h"
 #include "ingest/net_parts.h"
 
 namespace seqgate::ingest {

@@ -7,7 +7,7 @@
 
 #include "ingest/checksum_header.h"
 #include "ingest/durable_fs.h"
-#include "ingest/log.h"
+#include "common/log.h"
 #include "ingest/patch_sink.h"
 #include "ingest/tus_metadata.h"
 

@@ -1,4 +1,4 @@
-#include "ingest/log.h"
+#include "common/log.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -6,18 +6,25 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <utility>
 
-namespace seqgate::ingest {
+namespace seqgate {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_mu;
+// Written once before threads start (SetLogIdentifier's contract), then only read.
+std::string& Identifier() {
+  static std::string id = program_invocation_short_name;
+  return id;
+}
 
 std::string_view LevelName(LogLevel l) {
   switch (l) {
@@ -148,11 +155,13 @@ std::string EncodeJournalEntry(LogLevel level, std::string_view event,
   std::string out;
   AppendJournalField(&out, "MESSAGE", message);
   AppendJournalField(&out, "PRIORITY", std::to_string(SyslogPriority(level)));
-  AppendJournalField(&out, "SYSLOG_IDENTIFIER", "seqgate-ingest");
+  AppendJournalField(&out, "SYSLOG_IDENTIFIER", Identifier());
   AppendJournalField(&out, "SEQGATE_EVENT", event);
   for (const auto& [k, v] : fields) AppendJournalField(&out, JournalName(k), v);
   return out;
 }
+
+void SetLogIdentifier(std::string identifier) { Identifier() = std::move(identifier); }
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
@@ -191,4 +200,4 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-}  // namespace seqgate::ingest
+}  // namespace seqgate

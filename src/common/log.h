@@ -1,5 +1,5 @@
-// Structured logging for seqgate-ingest: every line is an event name plus key=value fields, so
-// operators can grep and journald (later) can index. Values may come from the network, so they
+// Structured logging for seqgate's programs: every line is an event name plus key=value fields,
+// so operators can grep and journald can index. Values may come from the network, so they
 // are escaped; callers must never pass secrets (keys, raw certificates) as fields.
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-namespace seqgate::ingest {
+namespace seqgate {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -16,6 +16,10 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 void SetLogLevel(LogLevel level);
 // Parses "debug" | "info" | "warning" | "error"; unknown names give kInfo.
 LogLevel ParseLogLevel(std::string_view name);
+
+// Names the program in SYSLOG_IDENTIFIER= and in the stderr prefix (e.g. "seqgated"). Call
+// once at start-up, before other threads log; defaults to the executable's name.
+void SetLogIdentifier(std::string identifier);
 
 using LogField = std::pair<std::string_view, std::string>;
 
@@ -30,4 +34,4 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
 std::string EncodeJournalEntry(LogLevel level, std::string_view event,
                                std::initializer_list<LogField> fields);
 
-}  // namespace seqgate::ingest
+}  // namespace seqgate

@@ -1,14 +1,15 @@
-#include "ingest/log.h"
+#include "common/log.h"
 
 #include <doctest/doctest.h>
 
 #include <map>
 #include <string>
 
-namespace seqgate::ingest {
+namespace seqgate {
 namespace {
 
 TEST_CASE("journal entries carry one field per log field") {
+  SetLogIdentifier("seqgate-ingest");
   std::string e = EncodeJournalEntry(LogLevel::kWarning, "upload.finalized",
                                      {{"site", "lab-a"}, {"stored_as", "lab-a/R/x"}});
   CHECK(e.find("PRIORITY=4\n") != std::string::npos);
@@ -57,4 +58,4 @@ TEST_CASE("a value with a newline cannot inject a journal field") {
 }
 
 }  // namespace
-}  // namespace seqgate::ingest
+}  // namespace seqgate
