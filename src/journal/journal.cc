@@ -486,13 +486,15 @@ Status Journal::RecordAcked(int64_t file, uint64_t offset) {
                     [&](Statement& st) { st.Bind(2, static_cast<int64_t>(offset)); });
 }
 
-Status Journal::RecordDelivered(int64_t file, const std::string& receipt_json) {
+Status Journal::RecordDelivered(int64_t file, const std::string& receipt_json,
+                                const std::string& receipt_status) {
   return UpdateFile(file, Durability::kFull,
                     "UPDATE files SET state='delivered', receipt=?2, error=NULL, "
                     "acked_offset=coalesce(packed_size, acked_offset), upload_complete=1, "
-                    "delivered_ns=?3 WHERE id=?1",
+                    "delivered_ns=?3, receipt_status=?4 WHERE id=?1",
                     [&](Statement& st) {
                       st.Bind(2, receipt_json);
+                      st.Bind(4, receipt_status);
                       st.Bind(3, std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());

@@ -179,7 +179,8 @@ class Journal {
   // A new URL (the old upload vanished) restarts the acknowledged offset from `acked_offset`.
   Status RecordUploadProgress(int64_t file, const UploadProgress& p);
   // The centre's receipt: the file is delivered. FULL durability.
-  Status RecordDelivered(int64_t file, const std::string& receipt_json);
+  Status RecordDelivered(int64_t file, const std::string& receipt_json,
+                         const std::string& receipt_status = "verified");
   // A permanent failure with its reason; `attempts` counts it.
   Status RecordFailed(int64_t file, const std::string& reason);
   // An operator's retry: a failed file goes back to pending, keeping its upload (if any) so

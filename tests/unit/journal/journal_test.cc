@@ -220,3 +220,107 @@ TEST_CASE("journal: migrations run in order, once, and stamp the version") {
   auto older = Journal::OpenWithMigrations(p, v1);  // a downgrade is refused
   CHECK(older.status().code() == StatusCode::kUnsupported);
 }
+
+TEST_CASE("journal: uploader reports resume from the journal alone") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t run = *j->RecordRun(Run("/runs/a"));
+  const FileRecord f = *j->RecordFileSeen(run, "reads.fastq", Id(100));
+
+  std::vector<pipeline::FrameRecord> frames(2);
+  frames[0].index = 0;
+  frames[0].input_size = 60;
+  frames[0].output_size = 30;
+  frames[0].output_xxh64 = 0xFFFFFFFFFFFFFFFFull;  // the top bit must survive the i64 column
+  frames[1].index = 1;
+  frames[1].input_offset = 60;
+  frames[1].input_size = 40;
+  frames[1].output_offset = 30;
+  UploadProgress p;
+  p.shape = {"https://c/files/", "zstd", 3, 1 << 20, true};
+  p.upload_url = "https://c/files/abc";
+  p.acked_offset = 0;
+  std::vector<pipeline::FrameRecord> first(frames.begin(), frames.begin() + 1);
+  p.frames = &first;
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  // Mid-pack: one frame known, URL and shape recorded, no digests yet.
+  FileRecord mid = *j->File(f.id);
+  CHECK(mid.state == FileState::kUploading);
+  REQUIRE(mid.shape);
+  CHECK(mid.shape->encoding == "zstd");
+  CHECK(mid.shape->frame_size == (1u << 20));
+  CHECK(!mid.packed);
+  CHECK(mid.upload_url == "https://c/files/abc");
+  CHECK(j->Frames(f.id)->size() == 1);
+
+  // Pack finished, 50 bytes acknowledged: frames appended, digests stored.
+  p.frames = &frames;
+  p.acked_offset = 50;
+  PackedInfo k;
+  k.encoding = "zstd";
+  k.original_sha256 = std::string(64, 'a');
+  k.original_md5 = std::string(32, 'b');
+  k.packed_size = 70;
+  k.original_size = 100;
+  k.trailer_size = 9;
+  p.packed = k;
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  FileRecord done = *j->File(f.id);
+  REQUIRE(done.packed);
+  CHECK(done.packed->original_sha256 == k.original_sha256);
+  CHECK(done.packed->trailer_size == 9);
+  CHECK(done.acked_offset == 50);
+  auto back = *j->Frames(f.id);
+  REQUIRE(back.size() == 2);
+  CHECK(back[0] == frames[0]);
+  CHECK(back[1] == frames[1]);
+
+  // A late report with a smaller offset never moves it back; a new URL restarts it.
+  p.acked_offset = 20;
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  CHECK(j->File(f.id)->acked_offset == 50);
+  p.upload_url = "https://c/files/def";
+  p.acked_offset = 0;
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  CHECK(j->File(f.id)->acked_offset == 0);
+  CHECK(j->File(f.id)->upload_url == "https://c/files/def");
+
+  // Delivered with its receipt status; the work queue no longer offers it.
+  CHECK(j->WorkQueue(10)->size() == 1);
+  REQUIRE(j->RecordDelivered(f.id, "{}", "verified").ok());
+  CHECK(j->File(f.id)->receipt_status == "verified");
+  CHECK(j->WorkQueue(10)->empty());
+}
+
+TEST_CASE("journal: operator retry, totals and run manifest state") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t run = *j->RecordRun(Run("/runs/a"));
+  const FileRecord a = *j->RecordFileSeen(run, "a", Id(10));
+  const FileRecord b = *j->RecordFileSeen(run, "b", Id(20, 5, 8));
+  CHECK(j->RecordRetry(a.id).code() == StatusCode::kInvalidArgument);  // not failed
+  REQUIRE(j->RecordFailed(a.id, "centre said 403").ok());
+  auto totals = *j->Totals();
+  CHECK(totals[FileState::kFailed].files == 1);
+  CHECK(totals[FileState::kPending].bytes == 20);
+  REQUIRE(j->RecordRetry(a.id).ok());
+  CHECK(j->File(a.id)->state == FileState::kPending);
+  CHECK(!j->File(a.id)->error);
+  CHECK(j->File(a.id)->attempts == 1);
+  REQUIRE(j->RecordDelivered(b.id, "{}").ok());
+  auto per_run = *j->AllRunTotals();
+  REQUIRE(per_run.size() == 1);
+  CHECK(per_run[0].files == 2);
+  CHECK(per_run[0].delivered == 1);
+  CHECK(per_run[0].delivered_bytes == 20);
+
+  REQUIRE(j->RecordManifestCreated(run, "https://c/files/m").ok());
+  REQUIRE(j->RecordRunError(run, std::string("incomplete")).ok());
+  CHECK(j->Run(run)->error == "incomplete");
+  REQUIRE(j->RecordRunDelivered(run, "{\"r\":1}", "complete").ok());
+  RunRecord r = *j->Run(run);
+  CHECK(r.manifest_url == "https://c/files/m");
+  CHECK(r.run_receipt_status == "complete");
+  CHECK(!r.error);
+  CHECK(r.delivered_ns.has_value());
+}
