@@ -12,5 +12,7 @@ void AddVerifyCommand(CLI::App& app, int& exit_code);
 void AddExtractCommand(CLI::App& app, int& exit_code);
 void AddScanCommand(CLI::App& app, int& exit_code);  // cmd_scan.cc (firmware bridge)
 void AddUploadCommand(CLI::App& app, int& exit_code);  // cmd_upload.cc (tus upload)
+// cmd_daemon.cc: status, runs, files, watch, retry, pause, resume, mark-complete (control socket)
+void AddDaemonCommands(CLI::App& app, int& exit_code);
 
 }  // namespace seqgate::ctl
