@@ -17,7 +17,7 @@ namespace seqgate::control {
 
 struct MetricsServerOptions {
   std::string host = "127.0.0.1";   // an address or a name; must be loopback unless allowed below
-  uint16_t port = 9464;             // 0 picks a free port (see MetricsServer::port())
+  uint16_t port = 9465;             // seqgated's (ingest: 9464); 0 picks a free port
   bool allow_non_loopback = false;  // exposing metrics off the box is an explicit decision
   size_t max_request_bytes = 8 * 1024;  // request line + headers; no body is read
   std::chrono::seconds timeout{10};     // for a whole request and for writing its response
