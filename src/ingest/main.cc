@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
+#include "common/sd_notify.h"
 #include "ingest/config.h"
 #include "ingest/metrics.h"
 #include "ingest/receipt.h"
@@ -117,11 +118,14 @@ int Main(int argc, char** argv) {
   auto signer = ReceiptSigner::LoadPrivateKey(config.receipt_key);
   if (!signer.ok()) return Fail(signer.status());
 
+  seqgate::Notifier notifier = seqgate::Notifier::FromEnvironment();
+  // Best effort: systemd still learns of a start failure from the exit status.
+  notifier.SetStatus("recovering uploads").IgnoreError();
   Metrics metrics;
   UploadStore store(config.storage);
   TusService tus(config, store, *signer, metrics);
   if (Status st = tus.Start(); !st.ok()) return Fail(st);
-  if (Status st = RunServer(config, tus, metrics); !st.ok()) return Fail(st);
+  if (Status st = RunServer(config, tus, metrics, notifier); !st.ok()) return Fail(st);
   return 0;
 }
 

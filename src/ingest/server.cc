@@ -1,5 +1,7 @@
 #include "ingest/server.h"
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -10,6 +12,7 @@
 
 #include "common/log.h"
 #include "ingest/net_parts.h"
+#include "ingest/service_status.h"
 
 namespace seqgate::ingest {
 
@@ -111,7 +114,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
-Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics) {
+Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics,
+                 Notifier& notifier) {
   SEQGATE_ASSIGN_OR_RETURN(std::unique_ptr<net::ssl::context> tls,
                            MakeServerTlsContext(config.tls));
   net::io_context ioc(static_cast<int>(config.threads));
@@ -141,11 +145,49 @@ Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics) 
   tus.SweepExpired(shared.locks);
   arm_sweep();
 
+  // The service manager: a failed notification is logged once, since it repeats every tick.
+  std::atomic<bool> notify_failed{false};
+  auto check_notify = [&](const Status& st, std::string_view what) {
+    if (st.ok() || notify_failed.exchange(true)) return;
+    Log(LogLevel::kWarning, "ingest.notify_failed",
+        {{"message", std::string(what)}, {"error", st.ToString()}});
+  };
+  // STATUS= every few seconds, only when it changed. One chain of waits, so one thread at a
+  // time touches last_status.
+  net::steady_timer status_timer(ioc);
+  std::string last_status;
+  std::function<void()> report_status = [&] {
+    std::string line = ServiceStatusLine(metrics, LastProblem());
+    if (line != last_status) {
+      check_notify(notifier.SetStatus(line), "STATUS");
+      last_status = std::move(line);
+    }
+    status_timer.expires_after(std::chrono::seconds(5));
+    status_timer.async_wait([&](error_code ec) {
+      if (ec || shared.stopping) return;
+      report_status();
+    });
+  };
+  // WATCHDOG=1 from a timer on the same io_context as the requests: if every worker thread
+  // is wedged, the pings stop and systemd restarts us (sd_watchdog_enabled(3): ping at half).
+  net::steady_timer watchdog_timer(ioc);
+  std::function<void()> ping_watchdog = [&] {
+    check_notify(notifier.Watchdog(), "WATCHDOG");
+    watchdog_timer.expires_after(*notifier.watchdog_interval() / 2);
+    watchdog_timer.async_wait([&](error_code ec) {
+      if (ec || shared.stopping) return;
+      ping_watchdog();
+    });
+  };
+
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](error_code ec, int signo) {
     if (ec) return;
     Log(LogLevel::kInfo, "ingest.stopping", {{"signal", std::to_string(signo)}});
+    check_notify(notifier.Stopping(), "STOPPING");
     shared.stopping = true;
+    status_timer.cancel();
+    watchdog_timer.cancel();
     tus_listener->Close();
     metrics_listener->Close();
     sweep.cancel();
@@ -161,6 +203,9 @@ Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics) 
         metrics_ep.address().to_string() + ":" + std::to_string(metrics_listener->port())},
        {"storage", config.storage},
        {"threads", std::to_string(config.threads)}});
+  check_notify(notifier.Ready(), "READY");
+  report_status();
+  if (notifier.watchdog_interval()) ping_watchdog();
 
   std::vector<std::thread> workers;
   for (uint32_t i = 1; i < config.threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });

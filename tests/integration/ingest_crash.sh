@@ -53,7 +53,7 @@ check "data file cut to the acknowledged offset" test "$(stat -c %s "$DATA")" = 
 check "acknowledged bytes are the client's bytes" cmp -s -n "$AFTER" "$DATA" "$WORK/packed.zst"
 check "resume from the offset → 204" test "$(patch lab-a "$U" "$AFTER" "$(rest_from "$AFTER")")" = 204
 tcurl lab-a "$BASE$U" -o "$WORK/k.json"
-check "verifier caught up from disk in the background on resume" grep -q "upload.verify_catch_up site=lab-a upload=${U#/files/} from=0 to=$AFTER" "$WORK/server.log"
+check "verifier caught up from disk in the background on resume" grep -q "upload.verify_catch_up: site=lab-a upload=${U#/files/} from=0 to=$AFTER" "$WORK/server.log"
 check "upload verified after the crash (verifier re-fed from disk)" test "$(field "$WORK/k.json" status)" = verified
 check "stored file byte-identical" cmp -s "$WORK/packed.zst" "$STORAGE/lab-a/RUN_K/reads.fastq.zst"
 
