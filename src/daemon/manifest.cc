@@ -1,0 +1,66 @@
+#include "daemon/manifest.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace seqgate::daemon {
+
+using nlohmann::json;
+
+std::string BuildManifest(const std::string& site, const journal::RunRecord& run,
+                          const std::vector<journal::FileRecord>& files) {
+  json j;
+  j["kind"] = "seqgate-run-manifest";
+  j["version"] = 1;
+  j["run"] = run.name;
+  j["site"] = site;
+  j["run_id"] = run.run_id;
+  j["flowcell"] = run.flowcell;
+  j["family"] = run.family;
+  j["instrument"] = run.instrument;
+  j["state"] = run.state;
+  j["outcome"] = run.outcome.value_or("");
+  json meta = json::parse(run.metadata_json.empty() ? "{}" : run.metadata_json, nullptr, false);
+  j["metadata"] = meta.is_object() ? meta : json::object();
+  std::vector<const journal::FileRecord*> sorted;
+  for (const auto& f : files) sorted.push_back(&f);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->rel_path < b->rel_path; });
+  json list = json::array();
+  for (const journal::FileRecord* f : sorted) {
+    json e;
+    e["path"] = f->rel_path;
+    e["size"] = f->identity.size;
+    if (f->packed) {
+      e["sha256"] = f->packed->original_sha256;
+      if (f->packed->original_md5) e["md5"] = *f->packed->original_md5;
+      e["encoding"] = f->packed->encoding == "zstd" ? "zstd-seekable" : f->packed->encoding;
+      e["packed_size"] = f->packed->packed_size;
+      if (!f->packed->packed_sha256.empty()) e["packed_sha256"] = f->packed->packed_sha256;
+    }
+    e["state"] = std::string(journal::FileStateName(f->state));
+    list.push_back(std::move(e));
+  }
+  j["files"] = std::move(list);
+  return j.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Result<RunReceiptSummary> ParseRunReceipt(const std::string& receipt_document) {
+  json doc = json::parse(receipt_document, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Corruption("the centre's manifest receipt is not JSON");
+  }
+  const json* r = doc.contains("receipt") ? &doc["receipt"] : &doc;
+  if (!r->is_object() || !r->contains("run_receipt") || !(*r)["run_receipt"].is_object()) {
+    return Corruption("the centre's manifest receipt holds no run receipt");
+  }
+  const json& rr = (*r)["run_receipt"];
+  RunReceiptSummary s;
+  s.status = rr.value("status", "");
+  s.reason = rr.value("reason", "");
+  if (s.status.empty()) return Corruption("the centre's run receipt has no status");
+  return s;
+}
+
+}  // namespace seqgate::daemon
