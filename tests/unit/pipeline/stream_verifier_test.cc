@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
+#include <zstd.h>
 
 #include "pipeline/packer.h"
+#include "pipeline/seek_table.h"
 #include "pipeline/stream_verifier.h"
 #include "support/temp_dir.h"
 #include "unit/pipeline/memory_sink.h"
@@ -133,4 +135,131 @@ TEST_CASE("VerifyPackedFile detects the encoding from the footer") {
   auto i = VerifyPackedFile(*Env::Default(), ipath, std::nullopt, false, Expect(p.result));
   REQUIRE(i.ok());
   CHECK(i->encoding == Encoding::kIdentity);
+}
+
+namespace {
+
+// A stream big enough to wrap the verifier's ring of decompressed blocks many times over.
+Packed MakeLargePacked() {
+  testing::TempDir dir;
+  Packed p;
+  p.original = testing::FastqLike(24u << 20, 21);
+  const std::string path = dir.Write("big.fq", p.original);
+  PackOptions o;
+  o.frame_size = 1u << 20;
+  WorkerPool pool(2);
+  testing::MemorySink sink;
+  auto r = Pack(*Env::Default(), pool, path, o, sink);
+  REQUIRE(r.ok());
+  p.result = *r;
+  p.stream = sink.stream();
+  p.records = sink.records;
+  return p;
+}
+
+// zstd frames *without* a content checksum, with a seek table whose checksums we computed:
+// the verifier must then hash each frame's output itself.
+std::string UnchecksummedStream(const std::string& original, size_t frame, bool lie_about_last) {
+  std::string out;
+  std::vector<SeekEntry> entries;
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0);
+  for (size_t at = 0; at < original.size(); at += frame) {
+    const std::string_view in = std::string_view(original).substr(at, frame);
+    std::string z(ZSTD_compressBound(in.size()), '\0');
+    const size_t n = ZSTD_compress2(c, z.data(), z.size(), in.data(), in.size());
+    REQUIRE_FALSE(ZSTD_isError(n));
+    out.append(z.data(), n);
+    uint32_t checksum = static_cast<uint32_t>(Xxh64(AsBytes(in)));
+    if (lie_about_last && at + frame >= original.size()) checksum ^= 1;
+    entries.push_back({static_cast<uint32_t>(n), static_cast<uint32_t>(in.size()), checksum});
+  }
+  ZSTD_freeCCtx(c);
+  const std::vector<uint8_t> table = SerializeSeekTable(entries, true);
+  out.append(AsChars(table));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a large stream verifies through the hash threads in any piece size") {
+  const Packed p = MakeLargePacked();
+  for (size_t chunk : {size_t{333}, size_t{1} << 20, size_t{5} << 20}) {
+    CAPTURE(chunk);
+    auto v = Feed(p.stream, chunk, Expect(p.result));
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    CHECK(v->original_size == p.original.size());
+    CHECK(v->frames == p.result.frames);
+    CHECK(v->original_sha256 == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(p.original)));
+    CHECK(*v->original_md5 == ComputeDigest(DigestAlgorithm::kMd5, AsBytes(p.original)));
+  }
+}
+
+TEST_CASE("a corrupt frame in the middle of a large stream fails at once, naming it") {
+  const Packed p = MakeLargePacked();
+  std::string bad = p.stream;
+  const FrameRecord& rec = p.records[13];
+  bad[rec.output_offset + rec.output_size / 3] ^= 0x10;
+  StreamVerifier v(Encoding::kZstdSeekable, true);
+  Status st;
+  size_t fed = 0;
+  for (; fed < bad.size() && st.ok(); fed += 65536) {
+    st = v.Consume(AsBytes(std::string_view(bad).substr(fed, 65536)));
+  }
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.code() == StatusCode::kCorruption);
+  CHECK(st.message().find("zstd frame 13 at stream offset " + std::to_string(rec.output_offset)) !=
+        std::string::npos);
+  // Found within the bad frame, long before the end of the stream.
+  CHECK(fed <= rec.output_offset + rec.output_size + 65536);
+  // The verifier stays failed with the same reason.
+  CHECK(v.Consume(AsBytes("more")).message() == st.message());
+  CHECK(v.Finish({}).status().message() == st.message());
+}
+
+TEST_CASE("a verifier abandoned mid-stream stops its threads") {
+  const Packed p = MakeLargePacked();
+  for (size_t cut : {size_t{1}, size_t{3} << 20, p.stream.size() / 2}) {
+    StreamVerifier v(Encoding::kZstdSeekable, true);
+    REQUIRE(v.Consume(AsBytes(std::string_view(p.stream).substr(0, cut))).ok());
+  }  // destroyed without Finish: must neither hang nor leak (ASan/TSan builds check)
+}
+
+TEST_CASE("a seek-table checksum that lies is refused whether or not frames carry one") {
+  const Packed p = MakePacked(200000, 9);
+  std::string bad = p.stream;
+  // Entry 1's checksum lives 8 + 12 + 8 bytes into the trailer.
+  bad[p.stream.size() - p.result.trailer_size + 8 + 12 + 8] ^= 0x01;
+  auto v = Feed(bad, 4096, Expect(p.result));
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.status().message().find("seek table entry 1") != std::string::npos);
+
+  const std::string original = testing::FastqLike(300000, 10);
+  const ExpectedDigests e{ComputeDigest(DigestAlgorithm::kSha256, AsBytes(original)),
+                          ComputeDigest(DigestAlgorithm::kMd5, AsBytes(original))};
+  auto good = Feed(UnchecksummedStream(original, 65536, false), 1000, e);
+  REQUIRE_MESSAGE(good.ok(), good.status().ToString());
+  CHECK(good->frames == 5);
+  auto lying = Feed(UnchecksummedStream(original, 65536, true), 1000, e);
+  REQUIRE_FALSE(lying.ok());
+  CHECK(lying.status().message().find("seek table entry 4") != std::string::npos);
+}
+
+TEST_CASE("a stream split inside a frame header verifies") {
+  const Packed p = MakePacked(200000, 12);
+  // Cut every piece at 1..7 bytes into each frame, where the verifier buffers the header.
+  for (size_t into = 1; into <= 7; ++into) {
+    CAPTURE(into);
+    StreamVerifier v(Encoding::kZstdSeekable, true);
+    size_t at = 0;
+    for (const FrameRecord& r : p.records) {
+      const size_t cut = r.output_offset + into;
+      REQUIRE(v.Consume(AsBytes(std::string_view(p.stream).substr(at, cut - at))).ok());
+      at = cut;
+    }
+    REQUIRE(v.Consume(AsBytes(std::string_view(p.stream).substr(at))).ok());
+    auto r = v.Finish(Expect(p.result));
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  }
 }
