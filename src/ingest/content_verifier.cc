@@ -23,11 +23,10 @@ namespace {
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
 class PipelineVerifier final : public ContentVerifier {
  public:
-  PipelineVerifier(ContentEncoding e, bool md5)
+  explicit PipelineVerifier(ContentEncoding e)
       : verifier_(e == ContentEncoding::kZstdSeekable ? pipeline::Encoding::kZstdSeekable
                                                       : pipeline::Encoding::kIdentity,
-                  md5),
-        md5_(md5) {}
+                  /*compute_md5=*/true) {}
 
   Status Consume(ByteView bytes) override {
     if (!failed_.ok()) return failed_;
@@ -53,11 +52,9 @@ class PipelineVerifier final : public ContentVerifier {
   }
 
   uint64_t consumed() const override { return consumed_; }
-  bool with_md5() const override { return md5_; }
 
  private:
   pipeline::StreamVerifier verifier_;
-  bool md5_;
   Status failed_;
   uint64_t consumed_ = 0;
 };
@@ -71,16 +68,14 @@ std::string Mismatch(const char* what, const Digest& want, const Digest& got) {
 // pipeline library is absent, and to refuse zstd uploads in such a build.
 class HashingVerifier final : public ContentVerifier {
  public:
-  HashingVerifier(ContentEncoding e, bool md5) : encoding_(e), md5_(md5) {
-    if (md5) md5_hasher_.emplace(DigestAlgorithm::kMd5);
-  }
+  explicit HashingVerifier(ContentEncoding e) : encoding_(e) {}
 
   Status Consume(ByteView bytes) override {
     if (encoding_ != ContentEncoding::kIdentity) {
       return Unsupported("this build of seqgate-ingest cannot verify zstd-seekable uploads");
     }
     sha256_.Update(bytes);
-    if (md5_hasher_) md5_hasher_->Update(bytes);
+    md5_.Update(bytes);
     consumed_ += bytes.size();
     return Status::Ok();
   }
@@ -93,20 +88,18 @@ class HashingVerifier final : public ContentVerifier {
     VerifiedSummary s;
     s.original_size = s.packed_size = consumed_;
     s.sha256 = sha256_.Finish();
-    if (md5_hasher_) s.md5 = md5_hasher_->Finish();
+    s.md5 = md5_.Finish();
     if (sha256 && !(*sha256 == s.sha256)) return Corruption(Mismatch("sha256", *sha256, s.sha256));
     if (md5 && s.md5 && !(*md5 == *s.md5)) return Corruption(Mismatch("md5", *md5, *s.md5));
     return s;
   }
 
   uint64_t consumed() const override { return consumed_; }
-  bool with_md5() const override { return md5_; }
 
  private:
   ContentEncoding encoding_;
-  bool md5_;
   Hasher sha256_{DigestAlgorithm::kSha256};
-  std::optional<Hasher> md5_hasher_;
+  Hasher md5_{DigestAlgorithm::kMd5};
   uint64_t consumed_ = 0;
 };
 #endif
@@ -183,7 +176,6 @@ class PipelinedVerifier final : public ContentVerifier {
     std::lock_guard<std::mutex> lock(mu_);
     return consumed_;
   }
-  bool with_md5() const override { return inner_->with_md5(); }
 
  private:
   static constexpr size_t kMaxQueued = 16u << 20;  // writers pause above this
@@ -266,12 +258,11 @@ Status ContentVerifier::ConsumeFileRange(int fd, uint64_t from, uint64_t to) {
   return ReadRange(fd, from, to, *this);
 }
 
-std::unique_ptr<ContentVerifier> ContentVerifier::Create(ContentEncoding encoding, bool with_md5) {
+std::unique_ptr<ContentVerifier> ContentVerifier::Create(ContentEncoding encoding) {
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
-  return std::make_unique<PipelinedVerifier>(
-      std::make_unique<PipelineVerifier>(encoding, with_md5));
+  return std::make_unique<PipelinedVerifier>(std::make_unique<PipelineVerifier>(encoding));
 #else
-  return std::make_unique<PipelinedVerifier>(std::make_unique<HashingVerifier>(encoding, with_md5));
+  return std::make_unique<PipelinedVerifier>(std::make_unique<HashingVerifier>(encoding));
 #endif
 }
 

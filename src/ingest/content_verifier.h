@@ -27,8 +27,10 @@ class ContentVerifier {
  public:
   virtual ~ContentVerifier() = default;
 
-  // A verifier for `encoding`; computes MD5 too when `with_md5`.
-  static std::unique_ptr<ContentVerifier> Create(ContentEncoding encoding, bool with_md5);
+  // A verifier for `encoding`. It always computes MD5 as well as SHA-256 (on threads of their
+  // own, so MD5 costs no extra time): an MD5 declared only on the completing PATCH then needs
+  // no second pass over the data.
+  static std::unique_ptr<ContentVerifier> Create(ContentEncoding encoding);
 
   // Feeds the next bytes of the upload, in order. kCorruption once the stream is known bad
   // (the verifier stays failed); kUnsupported if this build cannot verify the encoding.
@@ -50,7 +52,6 @@ class ContentVerifier {
 
   // Bytes consumed so far.
   virtual uint64_t consumed() const = 0;
-  virtual bool with_md5() const = 0;
 };
 
 }  // namespace seqgate::ingest

@@ -124,11 +124,8 @@ Result<RunReceipt> Finalizer::CheckRun(const UploadInfo& info,
 Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
   const UploadInfo& info = up.info();
   const Declaration& decl = info.declaration;
-  if (decl.md5 && !up.verifier().with_md5()) {
-    SEQGATE_RETURN_IF_ERROR(up.Restart());
-  } else {
-    SEQGATE_RETURN_IF_ERROR(up.CatchUp());
-  }
+  // The verifier computed MD5 all along: a digest declared late is compared like any other.
+  SEQGATE_RETURN_IF_ERROR(up.CatchUp());
   auto verified = up.verifier().Finish(decl.sha256, decl.md5);
 
   FileReceipt r;
@@ -158,7 +155,7 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     r.original_size = verified->original_size;
     if (decl.encoding == ContentEncoding::kZstdSeekable) r.frames = verified->frames;
     r.sha256 = verified->sha256.hex();
-    if (verified->md5) r.md5 = verified->md5->hex();
+    if (decl.md5 && verified->md5) r.md5 = verified->md5->hex();  // receipts: when declared
     if (verified->packed_size != *info.length) {
       r.status = ReceiptStatus::kQuarantined;
       r.reason = "verifier saw " + std::to_string(verified->packed_size) + " bytes, upload has " +

@@ -52,8 +52,7 @@ LiveUpload::LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress
       progress_(progress),
       fd_(fd),
       data_path_(store.DataPath(info_.site, info_.id)),
-      verifier_(
-          ContentVerifier::Create(info_.declaration.encoding, info_.declaration.md5.has_value())) {}
+      verifier_(ContentVerifier::Create(info_.declaration.encoding)) {}
 
 LiveUpload::~LiveUpload() {
   if (fd_ >= 0) ::close(fd_);
@@ -102,8 +101,7 @@ Status LiveUpload::CatchUp() {
 }
 
 Status LiveUpload::Restart() {
-  verifier_ =
-      ContentVerifier::Create(info_.declaration.encoding, info_.declaration.md5.has_value());
+  verifier_ = ContentVerifier::Create(info_.declaration.encoding);
   verifier_error_ = Status::Ok();
   return CatchUp();
 }

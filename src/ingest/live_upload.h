@@ -40,7 +40,7 @@ class LiveUpload {
   void FeedIfInOrder(uint64_t offset, ByteView data);
   // Brings the verifier up to the acknowledged offset by reading the data file.
   Status CatchUp();
-  // Replaces the verifier with a fresh one (e.g. MD5 declared late) and catches up from 0.
+  // Replaces the verifier with a fresh one (e.g. after an I/O error) and catches up from 0.
   Status Restart();
   ContentVerifier& verifier() { return *verifier_; }
 
