@@ -36,22 +36,48 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
   if (cur_open_ && record != nullptr && cur_.bytes.size() + bytes.size() > limit) {
     SEQGATE_RETURN_IF_ERROR(Push(false));
   }
-  if (!cur_open_) {
-    cur_ = Chunk{};
-    cur_.offset = from;
-    cur_.first_frame = record != nullptr ? record->index : 0;
-    cur_.end_frame = cur_.first_frame;
-    cur_.bytes.reserve(static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20)));
-    cur_open_ = true;
-  }
+  if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(from, record));
   cur_.bytes.insert(cur_.bytes.end(), bytes.begin(), bytes.end());
+  if (hasher_) hasher_->Update(bytes);  // while the bytes are still in cache
   if (record != nullptr) cur_.end_frame = record->index + 1;
   return Status::Ok();
 }
 
+Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
+  std::vector<uint8_t> buffer;
+  {
+    // Only once the finished chunks fit the queue, so this one never waits full in memory:
+    // with capacity 1, one chunk on the wire and one being filled or ready.
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
+    if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
+    if (!spare_.empty()) {
+      buffer = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  cur_ = Chunk{};
+  cur_.bytes = std::move(buffer);
+  cur_.bytes.clear();
+  cur_.offset = from;
+  cur_.first_frame = record != nullptr ? record->index : 0;
+  cur_.end_frame = cur_.first_frame;
+  cur_.bytes.reserve(static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20)));
+  if (checksum_) hasher_.emplace(DigestAlgorithm::kSha256);
+  cur_open_ = true;
+  return Status::Ok();
+}
+
+void ChunkQueue::Recycle(std::vector<uint8_t> buffer) {
+  std::lock_guard lock(mu_);
+  if (spare_.empty() && buffer.capacity() > 0) spare_.push_back(std::move(buffer));
+}
+
 Status ChunkQueue::Push(bool last) {
+  if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(std::max(pos_, start_), nullptr));
   cur_.last = last;
-  if (checksum_) cur_.sha256 = ComputeDigest(DigestAlgorithm::kSha256, cur_.bytes);
+  if (hasher_) cur_.sha256 = hasher_->Finish();
+  hasher_.reset();
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
   if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
@@ -65,12 +91,7 @@ Status ChunkQueue::Push(bool last) {
 void ChunkQueue::Finish(const Status& status) {
   Status st = status;
   if (st.ok()) {
-    if (!cur_open_) {  // nothing left to send beyond start: still say where the stream ends
-      cur_ = Chunk{};
-      cur_.offset = std::max(pos_, start_);
-      cur_open_ = true;
-    }
-    st = Push(true);
+    st = Push(true);  // opens an empty last chunk when nothing is left: it says where it ends
   }
   std::lock_guard lock(mu_);
   finished_ = true;

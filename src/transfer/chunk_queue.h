@@ -1,7 +1,9 @@
 // The bounded hand-over between the pack pipeline and the uploader: a PackSink that gathers
 // whole frames into PATCH-sized chunks (a chunk never splits a frame), hashes each chunk for
-// Upload-Checksum on the producer side, and blocks the pipeline when the uploader is behind.
-// Memory is at most `capacity` + 2 chunks, whatever the file size.
+// Upload-Checksum on the producer side as frames arrive, and blocks the pipeline when the
+// uploader is behind. A new chunk is only started once the uploader has taken every finished
+// one, so memory is at most `capacity` + 1 chunks (2 by default: the one on the wire and the
+// next), whatever the file size; buffers handed back with Recycle are reused.
 #pragma once
 
 #include <condition_variable>
@@ -51,8 +53,13 @@ class ChunkQueue final : public pipeline::PackSink {
   // Blocks for the next chunk. kAborted after Abort(); the producer's failure if it failed.
   Result<Chunk> Next();
 
+  // Hands back the buffer of a chunk the uploader is done with, so the producer fills it
+  // again instead of faulting in fresh pages for every chunk. Thread-safe; optional.
+  void Recycle(std::vector<uint8_t> buffer);
+
  private:
   Status Append(ByteView bytes, const pipeline::FrameRecord* record);
+  Status Open(uint64_t from, const pipeline::FrameRecord* record);  // starts cur_ at `from`
   Status Push(bool last);  // hands cur_ over, waiting for room
 
   const uint64_t patch_size_;
@@ -64,10 +71,12 @@ class ChunkQueue final : public pipeline::PackSink {
   const uint64_t start_;
   Chunk cur_;  // being filled (producer side only)
   bool cur_open_ = false;
+  std::optional<Hasher> hasher_;  // cur_'s SHA-256 so far (producer side only)
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> ready_;
+  std::vector<std::vector<uint8_t>> spare_;  // recycled buffers, at most one
   bool finished_ = false, aborted_ = false;
   Status producer_status_;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "common/error_class.h"
 
@@ -24,14 +25,33 @@ struct Exchange {
   size_t sent = 0;
   HttpResponse* response = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
+  CURL* easy = nullptr;
+  TransferLoop* loop = nullptr;
+  BandwidthLimiter* limiter = nullptr;
+  std::chrono::steady_clock::time_point body_done{};
 };
 
 size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
   if (ex->cancelled->load()) return CURL_READFUNC_ABORT;
-  const size_t n = std::min(size * nitems, ex->body.size() - ex->sent);
+  size_t n = std::min(size * nitems, ex->body.size() - ex->sent);
+  if (ex->limiter != nullptr && n > 0) {
+    while ((n = static_cast<size_t>(ex->limiter->Acquire(n))) == 0) {
+      if (ex->loop != nullptr) {
+        // Never block the loop thread (it moves every other upload's bytes): pause this
+        // transfer and let the loop resume it when the bucket refills.
+        ex->loop->ResumeWhenTokens(ex->easy, ex->limiter);
+        return CURL_READFUNC_PAUSE;
+      }
+      // curl_easy_perform on the caller's own thread: waiting here blocks nobody else.
+      std::this_thread::sleep_for(ex->limiter->WaitTime());
+      if (ex->cancelled->load()) return CURL_READFUNC_ABORT;
+      n = std::min(size * nitems, ex->body.size() - ex->sent);
+    }
+  }
   std::memcpy(buf, ex->body.data() + ex->sent, n);
   ex->sent += n;
+  if (ex->sent == ex->body.size() && n > 0) ex->body_done = std::chrono::steady_clock::now();
   return n;
 }
 
@@ -91,6 +111,11 @@ HttpClient::HttpClient(TransportOptions options, TransferLoop* loop)
 
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(easy_)); }
 
+void HttpClient::Cancel() {
+  cancelled_ = true;
+  if (loop_ != nullptr) loop_->Wakeup();
+}
+
 Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
   if (cancelled_) return Status(StatusCode::kAborted, "upload cancelled");
   CURL* c = static_cast<CURL*>(easy_);
@@ -98,7 +123,7 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
   curl_easy_reset(c);  // keeps the connection cache, forgets the previous request's options
 
   HttpResponse response;
-  Exchange ex{req.body, 0, &response, &cancelled_};
+  Exchange ex{req.body, 0, &response, &cancelled_, c, loop_, req.limiter};
   char errbuf[CURL_ERROR_SIZE] = {0};
   const TlsConfig& tls = options_.tls;
 
@@ -163,11 +188,14 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
-  const CURLcode rc = loop_ != nullptr ? loop_->Run(c) : curl_easy_perform(c);
+  const CURLcode rc = loop_ != nullptr ? loop_->Run(c, &cancelled_) : curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
   response.bytes_sent = ex.sent;
+  if (ex.body_done != std::chrono::steady_clock::time_point{}) {
+    response.after_body = std::chrono::steady_clock::now() - ex.body_done;
+  }
   if (cancelled_) return Status(StatusCode::kAborted, "upload cancelled");
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);

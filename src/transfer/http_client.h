@@ -15,6 +15,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "transfer/bandwidth_limiter.h"
 #include "transfer/tls_config.h"
 #include "transfer/transfer_loop.h"
 
@@ -35,7 +36,10 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   ByteView body;                     // streamed to curl from this memory; must outlive Perform
-  uint64_t max_send_bps = 0;         // 0 = unlimited
+  uint64_t max_send_bps = 0;         // 0 = unlimited (this request alone)
+  // Body bytes are drawn from this bucket, shared with every other request using it; nullptr =
+  // none. Independent of max_send_bps (both apply when both are set).
+  BandwidthLimiter* limiter = nullptr;
 };
 
 struct HttpResponse {
@@ -43,6 +47,9 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;         // at most 1 MiB is kept (receipts, error reasons)
   uint64_t bytes_sent = 0;  // request body bytes curl handed to the socket
+  // From handing curl the last body byte to the end of the exchange: the server's time to
+  // answer (fsync, checksum) plus one round trip. Zero without a body.
+  std::chrono::steady_clock::duration after_body{};
 
   // The value of the last header named `name` (case-insensitive), if present.
   std::optional<std::string_view> Header(std::string_view name) const;
@@ -59,8 +66,9 @@ class HttpClient {
   // Performs one exchange. A response with any status is a success here.
   Result<HttpResponse> Perform(const HttpRequest& request);
 
-  // Makes an in-flight or future Perform fail with kAborted (shutdown). Thread-safe.
-  void Cancel() { cancelled_ = true; }
+  // Makes an in-flight or future Perform fail with kAborted (shutdown), an in-flight one
+  // within about a millisecond even when it is paused or waiting on the network. Thread-safe.
+  void Cancel();
 
  private:
   TransportOptions options_;

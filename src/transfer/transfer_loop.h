@@ -6,12 +6,16 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace seqgate::transfer {
+
+class BandwidthLimiter;
 
 class TransferLoop {
  public:
@@ -22,15 +26,35 @@ class TransferLoop {
 
   // Runs `easy` to completion on the loop thread and returns its result. Blocks the caller;
   // safe to call from many threads at once. `easy` must not be in use elsewhere meanwhile.
-  CURLcode Run(CURL* easy);
+  // Once `*abort` is true (checked whenever the loop wakes; see Wakeup) the transfer is
+  // removed and Run returns CURLE_ABORTED_BY_CALLBACK, whatever state curl is in.
+  CURLcode Run(CURL* easy, const std::atomic<bool>* abort = nullptr);
+
+  // Makes the loop look at every transfer's abort flag now (instead of within 1 s).
+  // Thread-safe; call it after setting a flag passed to Run.
+  void Wakeup();
+
+  // For a read callback that returned CURL_READFUNC_PAUSE because `limiter` had no tokens:
+  // the loop unpauses `easy` as soon as the bucket can grant again. Loop thread only (that is
+  // where curl calls the callbacks).
+  void ResumeWhenTokens(CURL* easy, BandwidthLimiter* limiter);
 
  private:
   struct Job {
     CURL* easy = nullptr;
+    const std::atomic<bool>* abort = nullptr;
     CURLcode result = CURLE_OK;
     bool done = false;
   };
   void Loop();
+  long UnpauseDue();  // unpauses what may send again; ms until the next one may (≤ 1000)
+  void Forget(CURL* easy);
+
+  struct Paused {
+    CURL* easy;
+    BandwidthLimiter* limiter;
+  };
+  std::vector<Paused> paused_;  // loop thread only
 
   CURLM* multi_ = nullptr;
   std::mutex mu_;

@@ -25,6 +25,7 @@ class TusUploader::RecordingSink final : public pipeline::PackSink {
  public:
   RecordingSink(TusUploader& up, ChunkQueue& queue) : up_(up), queue_(queue) {}
   Status OnFrame(const pipeline::FrameRecord& r, ByteView bytes) override {
+    if (up_.cancelled_) return up_.Stopped();
     {
       std::lock_guard lock(up_.mu_);
       auto& recs = up_.state_.records;
@@ -70,6 +71,18 @@ void TusUploader::Note(const std::string& msg) {
   if (spec_.log) spec_.log(msg);
 }
 
+Status TusUploader::Stopped() const { return Status(StatusCode::kAborted, "upload stopped"); }
+
+void TusUploader::Cancel() {
+  {
+    std::lock_guard lock(cancel_mu_);
+    cancelled_ = true;
+    if (queue_) queue_->Abort();
+  }
+  cancel_cv_.notify_all();
+  http_.Cancel();
+}
+
 Status TusUploader::Persist() {
   if (!spec_.persist) return Status::Ok();
   UploadState copy;
@@ -95,6 +108,9 @@ Status TusUploader::Refused(const HttpResponse& r, std::string_view what) {
 }
 
 Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
+  // Runs Cancel() at once when the stop was requested already.
+  std::stop_callback on_stop(spec_.stop, [this] { Cancel(); });
+  if (cancelled_) return Stopped();
   if (resume) {
     SEQGATE_ASSIGN_OR_RETURN(auto file, env_.OpenForRead(spec_.source_path));
     SEQGATE_ASSIGN_OR_RETURN(const FileIdentity now, file->Stat());
@@ -130,6 +146,10 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
     const uint64_t before = offset_;
     Status st = Attempt();
     if (st.ok()) break;
+    if (cancelled_) {
+      StopProducer();
+      return Stopped();
+    }
     if (offset_ > before) failures = 0;  // progress: the link works, just not all the time
     if (st.code() == StatusCode::kNotFound && !state_.upload_url.empty()) {
       if (++recreations > kMaxRecreations) return st.WithContext("upload keeps disappearing");
@@ -151,7 +171,12 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
     ++out_.retries;
     Note("transient failure: " + st.ToString() + "; retrying in " + std::to_string(wait.count()) +
          " ms");
-    std::this_thread::sleep_for(wait);
+    std::unique_lock lock(cancel_mu_);
+    if (cancel_cv_.wait_for(lock, wait, [this] { return cancelled_.load(); })) {
+      lock.unlock();
+      StopProducer();
+      return Stopped();
+    }
   }
   StopProducer();
   out_.upload_url = state_.upload_url;
@@ -305,15 +330,23 @@ Status TusUploader::Head() {
 
 void TusUploader::StartProducer(uint64_t start) {
   StopProducer();
-  queue_ =
-      std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_, 1, spec_.first_patch_size);
+  {
+    std::lock_guard lock(cancel_mu_);
+    queue_ =
+        std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_, 1, spec_.first_patch_size);
+    if (cancelled_) queue_->Abort();
+  }
   queue_next_ = start;
   producer_ = std::thread([this, start, q = queue_.get()] { ProducerMain(start, q); });
 }
 
 void TusUploader::StopProducer() {
-  if (queue_) queue_->Abort();
+  {
+    std::lock_guard lock(cancel_mu_);
+    if (queue_) queue_->Abort();
+  }
   if (producer_.joinable()) producer_.join();
+  std::lock_guard lock(cancel_mu_);
   queue_.reset();
   pending_.reset();
 }
@@ -373,6 +406,7 @@ Status TusUploader::Position(uint64_t offset) {
     Chunk& c = *pending_;
     if (offset > c.end() || (offset == c.end() && !c.last)) {
       if (c.last) return Corruption("the server holds more bytes than the packed stream");
+      queue_->Recycle(std::move(c.bytes));
       pending_.reset();
       continue;
     }
@@ -414,7 +448,9 @@ Status TusUploader::SendChunks() {
       }
     }
     HttpRequest req{"PATCH", state_.upload_url, headers, c.bytes, 0};
-    if (spec_.bandwidth != nullptr) {
+    if (spec_.limiter != nullptr) {
+      req.limiter = spec_.limiter;
+    } else if (spec_.bandwidth != nullptr) {
       req.max_send_bps = spec_.bandwidth->RateNow() / std::max(1u, spec_.bandwidth_share);
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -438,7 +474,10 @@ Status TusUploader::SendChunks() {
     offset_ = *next;
     Note("PATCH " + std::to_string(c.offset) + "+" + std::to_string(c.bytes.size()) + " → " +
          std::to_string(r->status) + " in " + std::to_string(static_cast<int>(secs * 1000)) +
-         " ms");
+         " ms (answer " +
+         std::to_string(
+             std::chrono::duration_cast<std::chrono::milliseconds>(r->after_body).count()) +
+         " ms after the last byte)");
     if (c.last) length_declared_ = true;
     if (auto rs = r->Header("Seqgate-Receipt-Status")) out_.receipt_status = std::string(*rs);
     SEQGATE_RETURN_IF_ERROR(Persist());

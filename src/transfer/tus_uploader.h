@@ -6,11 +6,14 @@
 // shows the full length.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -18,6 +21,7 @@
 #include "common/status.h"
 #include "pipeline/packer.h"
 #include "pipeline/worker_pool.h"
+#include "transfer/bandwidth_limiter.h"
 #include "transfer/bandwidth_schedule.h"
 #include "transfer/chunk_queue.h"
 #include "transfer/http_client.h"
@@ -38,6 +42,10 @@ struct UploadSpec {
   // fills the next 64 MiB (costs one extra request per file).
   uint64_t first_patch_size = 16ull << 20;
   RetryPolicy retry;
+  // The process-wide bucket every upload draws from (the daemon's, or RunUploads'); when set,
+  // `bandwidth` and `bandwidth_share` are ignored. Must outlive Run.
+  BandwidthLimiter* limiter = nullptr;
+  // Without a limiter: a cap of rate / share for this upload alone, read at each PATCH.
   const BandwidthSchedule* bandwidth = nullptr;  // nullptr = unlimited
   unsigned bandwidth_share = 1;                  // uploads sharing the cap (each gets rate / share)
   // Send Upload-Checksum when the server offers sha256. Off only to exercise end-to-end
@@ -48,6 +56,9 @@ struct UploadSpec {
   std::function<Status(const UploadState&)> persist;
   // Progress and retry notes for the operator (never secrets). May be empty.
   std::function<void(const std::string&)> log;
+  // A stop request makes Run return kAborted promptly, exactly as TusUploader::Cancel does
+  // (e.g. the daemon's shutdown). Default: never stops.
+  std::stop_token stop;
 };
 
 struct UploadOutcome {
@@ -70,8 +81,15 @@ class TusUploader {
   TusUploader& operator=(const TusUploader&) = delete;
 
   // Runs the upload to completion or to a permanent failure (with its reason). `resume` is a
-  // state saved by an earlier run for the same file and endpoint, if any.
+  // state saved by an earlier run for the same file and endpoint, if any. kAborted after
+  // Cancel() or a stop request.
   Result<UploadOutcome> Run(std::optional<UploadState> resume);
+
+  // Stops a running (or future) Run from any thread: the in-flight request is cut, a retry
+  // backoff ends, packing stops, and Run returns kAborted within well under a second. The
+  // acknowledged offset stays persisted (a cut PATCH was never acknowledged), so a new
+  // uploader resumes from it.
+  void Cancel();
 
  private:
   class RecordingSink;
@@ -90,6 +108,7 @@ class TusUploader {
   Status FetchReceipt();
   Status Persist();
   void Note(const std::string& msg);
+  Status Stopped() const;
   std::vector<std::string> TusHeaders() const;
   Status Refused(const HttpResponse& r, std::string_view what);
 
@@ -107,6 +126,10 @@ class TusUploader {
   bool done_ = false;
   std::optional<std::chrono::seconds> retry_after_;
   UploadOutcome out_;
+
+  std::atomic<bool> cancelled_{false};
+  std::mutex cancel_mu_;  // guards queue_ (replaced by the uploader, aborted by Cancel)
+  std::condition_variable cancel_cv_;  // ends a backoff early
 
   std::unique_ptr<ChunkQueue> queue_;
   std::thread producer_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <memory>
 #include <thread>
 
 namespace seqgate::transfer {
@@ -12,6 +14,13 @@ std::vector<Result<UploadOutcome>> RunUploads(Env& env, pipeline::WorkerPool& po
   const size_t n = jobs.size();
   const unsigned workers =
       static_cast<unsigned>(std::min<size_t>(std::max(parallel, 1u), std::max<size_t>(n, 1)));
+  std::map<const BandwidthSchedule*, std::unique_ptr<BandwidthLimiter>> buckets;
+  for (auto& job : jobs) {
+    if (job.spec.limiter != nullptr || job.spec.bandwidth == nullptr) continue;
+    auto& bucket = buckets[job.spec.bandwidth];
+    if (!bucket) bucket = std::make_unique<BandwidthLimiter>(*job.spec.bandwidth);
+    job.spec.limiter = bucket.get();
+  }
   std::vector<std::optional<Result<UploadOutcome>>> slots(n);
   std::atomic<size_t> next{0};
   auto work = [&] {

@@ -22,7 +22,8 @@ struct UploadJob {
 };
 
 // Runs every job, at most `parallel` at a time (0 counts as 1), and returns one result per job
-// in the same order. Each job's spec.bandwidth_share is set to the number running together.
+// in the same order. Jobs with a `bandwidth` schedule but no `limiter` share one token bucket
+// per schedule (so the cap holds for their sum, whoever is idle).
 std::vector<Result<UploadOutcome>> RunUploads(Env& env, pipeline::WorkerPool& pool,
                                               TransferLoop& loop, const TransportOptions& transport,
                                               std::vector<UploadJob> jobs, unsigned parallel);

@@ -126,6 +126,23 @@ else
   fail "capped: upload failed: $(tail -n 3 "$WORK/capped.log")"
 fi
 
+# Two uploads at once under one 2 MB/s cap share one token bucket: their sum stays under it.
+make_data "$WORK/shared2.fastq" 12 7
+mkdir -p "$WORK/shared-state"
+BOTH=$((PACKED + $(packed_size "$WORK/shared2.fastq")))
+T0=$(date +%s%N)
+if "$SEQGATECTL" upload "$DATA" "$WORK/shared2.fastq" --endpoint "$ENDPOINT" \
+    --client-cert "$WORK/pki/lab-a.crt" --client-key "$WORK/pki/lab-a.key" --ca "$WORK/pki/ca.crt" \
+    --run shared --parallel 2 --state "$WORK/shared-state" --frame-size 1MiB \
+    --patch-size "$PATCH_SIZE" --threads 2 --bwlimit 2MB/s > "$WORK/shared.receipt" 2> "$WORK/shared.log"; then
+  ms=$((($(date +%s%N) - T0) / 1000000))
+  floor=$((BOTH / 2000 * 8 / 10))  # 80 % of the time both streams need at 2 MB/s, in ms
+  check "shared cap: two parallel uploads under 2MB/s took ${ms} ms (≥ $floor ms)" test "$ms" -ge "$floor"
+  check "shared cap: both delivered" test "$(grep -c 'receipt status verified' "$WORK/shared.log")" = 2
+else
+  fail "shared cap: upload failed: $(tail -n 3 "$WORK/shared.log")"
+fi
+
 # TLS: the key must be private, and the centre's identity is always checked.
 chmod 640 "$WORK/pki/lab-a.key"
 if upload badkey "$DATA" "$ENDPOINT"; then fail "badkey: a group-readable key was used"; else

@@ -65,6 +65,7 @@ proxy_stat() {
 # upload NAME FILE ENDPOINT [extra seqgatectl args] — uploads as lab-a into run NAME; receipt in
 # $WORK/NAME.receipt, progress notes in $WORK/NAME.log; returns seqgatectl's exit code. With
 # BACKGROUND=1 it starts seqgatectl in the background instead and sets UPLOAD_PID.
+# STALL_SECONDS (3) and MAX_ATTEMPTS (12) override those options.
 upload() {
   local name=$1 file=$2 endpoint=$3
   shift 3
@@ -81,8 +82,8 @@ upload_cmd() {
   exec_or_run "$SEQGATECTL" upload "$file" --endpoint "$endpoint" --client-cert "$WORK/pki/lab-a.crt" \
     --client-key "$WORK/pki/lab-a.key" --ca "$WORK/pki/ca.crt" --run "$name" \
     --path "reads/$(basename "$file")" --state "$WORK/$name.state" --frame-size 1MiB \
-    --patch-size "$PATCH_SIZE" --threads 2 --stall-seconds 3 --connect-timeout 5 \
-    --max-attempts 12 "$@"
+    --patch-size "$PATCH_SIZE" --threads 2 --stall-seconds "${STALL_SECONDS:-3}" --connect-timeout 5 \
+    --max-attempts "${MAX_ATTEMPTS:-12}" "$@"
 }
 # In a background subshell `exec` makes $! the program itself, so it can be SIGKILLed.
 exec_or_run() { if [[ $BASHPID != "$$" ]]; then exec "$@"; else "$@"; fi; }
