@@ -24,6 +24,7 @@ start_server
 cat > "$WORK/front.mjs" <<JS
 // tus mode: @tus/server + FileStore over https with required client certificates.
 // relay mode: https (client certs required) → seqgate-ingest as lab-a, flipping one body byte.
+// busy mode: the same relay, but the Nth PATCH is answered 429 with Retry-After instead.
 import fs from "node:fs";
 import https from "node:https";
 import { Server } from "$PEERS/node_modules/@tus/server/dist/index.js";
@@ -42,7 +43,18 @@ if (mode === "tus") {
   const flipPatch = Number(arg2), flipOffset = Number(arg3);
   let patches = 0;
   handler = (req, res) => {
-    const flip = req.method === "PATCH" && ++patches === flipPatch;
+    console.log("request " + req.method + " at " + Date.now());
+    if (mode === "busy" && req.method === "PATCH" && ++patches === flipPatch) {
+      // Busy: answer this PATCH with 429 and Retry-After (arg3 seconds) without forwarding it.
+      req.resume();
+      req.on("end", () => {
+        console.log("answered 429 at " + Date.now());
+        res.writeHead(429, { "Retry-After": String(flipOffset), "Tus-Resumable": "1.0.0" });
+        res.end("too many uploads");
+      });
+      return;
+    }
+    const flip = mode === "relay" && req.method === "PATCH" && ++patches === flipPatch;
     const up = https.request({ host: "127.0.0.1", port: Number(arg1), method: req.method, path: req.url,
       headers: req.headers, agent, servername: "localhost" }, (ur) => {
       res.writeHead(ur.statusCode, ur.headers);
@@ -130,6 +142,20 @@ else
   check "flipnock: the relay flipped a byte" grep -q "flipped byte" "$WORK/relayq.node.log"
   check "flipnock: end-to-end verification quarantined it" test "$(receipt_field flipnock status)" = quarantined
   check "flipnock: nothing in the verified tree" test ! -e "$STORAGE/lab-a/flipnock"
+fi
+
+# --- seqgate-ingest behind a relay that answers the 2nd PATCH with 429 and Retry-After: 3.
+start_front busy busy "$TUS_PORT" 2 3
+if upload busy429 "$DATA" "https://localhost:$FRONT_PORT/files/"; then
+  check "busy429: the relay answered 429" grep -q "answered 429" "$WORK/busy.node.log"
+  check "busy429: the 429 was retried" grep -q "HTTP 429" "$WORK/busy429.log"
+  # The first request after the 429 comes no sooner than Retry-After says.
+  gap=$(awk '/^answered 429/ { t = $4 } /^request/ && t { print $4 - t; exit }' "$WORK/busy.node.log")
+  check "busy429: waited ${gap} ms after the 429 (Retry-After 3 s)" test "${gap:-0}" -ge 3000
+  check "busy429: verified" test "$(receipt_field busy429 status)" = verified
+  check "busy429: stored copy is byte-identical" stored_matches busy429 "$DATA"
+else
+  fail "busy429: upload failed: $(tail -n 3 "$WORK/busy429.log")"
 fi
 
 # --- Through an HTTPS (CONNECT) proxy, from https_proxy and from --proxy: mutual TLS end to end.
