@@ -241,9 +241,11 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
                               fresh.status().message()}});
         } else {
           watcher.Reload(*fresh);
+          delivery.SetParallel(fresh->parallel);
           SetLogLevel(ParseLogLevel(fresh->log_level));
           Log(LogLevel::kInfo, "config_reloaded",
-              {{"path", options.overrides.config_path}, {"state", "watch roots reloaded"}});
+              {{"path", options.overrides.config_path},
+               {"state", "watch roots and parallel uploads reloaded"}});
         }
         (void)notify.Ready();
       }

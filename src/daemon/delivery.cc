@@ -46,7 +46,13 @@ struct Delivery::Job {
   std::thread thread;
   std::atomic<bool> finished{false};
   std::atomic<bool> stop{false};
+  std::stop_source stopper;  // ends a request in flight at once (TusUploader honours it)
   std::atomic<uint64_t> offset{0}, size{0};
+
+  void RequestStop() {
+    stop = true;
+    stopper.request_stop();
+  }
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   uint64_t start_offset = 0;
   std::optional<Result<transfer::UploadOutcome>> upload_result;
@@ -55,7 +61,11 @@ struct Delivery::Job {
 
 Delivery::Delivery(Env& env, journal::Journal& journal, pipeline::WorkerPool& pool,
                    transfer::TransferLoop& loop, DeliveryOptions options)
-    : env_(env), journal_(journal), pool_(pool), loop_(loop), options_(std::move(options)) {}
+    : env_(env), journal_(journal), pool_(pool), loop_(loop), options_(std::move(options)) {
+  if (options_.bandwidth != nullptr) {
+    limiter_ = std::make_unique<transfer::BandwidthLimiter>(*options_.bandwidth);
+  }
+}
 
 Delivery::~Delivery() { Stop(); }
 
@@ -64,7 +74,7 @@ void Delivery::Stop() {
   {
     std::lock_guard lock(mu_);
     for (auto& [id, j] : jobs_) {
-      j->stop = true;
+      j->RequestStop();
       all.push_back(j.get());
     }
   }
@@ -79,14 +89,14 @@ void Delivery::SetPaused(bool paused) {
   std::lock_guard lock(mu_);
   paused_ = paused;
   if (paused) {
-    for (auto& [id, j] : jobs_) j->stop = true;
+    for (auto& [id, j] : jobs_) j->RequestStop();
   }
 }
 
 void Delivery::CancelFile(int64_t file) {
   std::lock_guard lock(mu_);
   auto it = jobs_.find(file);
-  if (it != jobs_.end()) it->second->stop = true;
+  if (it != jobs_.end()) it->second->RequestStop();
 }
 
 size_t Delivery::in_flight() const {
@@ -349,8 +359,8 @@ void Delivery::RunUpload(Job* job, journal::FileRecord f, std::string source,
   spec.pack = options_.pipeline.pack;
   spec.pack.force_encoding = options_.pipeline.encoding.Override(f.rel_path);
   spec.patch_size = options_.patch_size;
-  spec.bandwidth = options_.bandwidth;
-  spec.bandwidth_share = std::max(1u, options_.parallel);
+  spec.limiter = limiter_.get();  // one token bucket shared by every upload of the daemon
+  spec.stop = job->stopper.get_token();
   spec.persist = [this, job](const transfer::UploadState& s) -> Status {
     SEQGATE_RETURN_IF_ERROR(journal_.RecordUploadProgress(job->file, ProgressOf(s)));
     const uint64_t before = job->offset.exchange(s.acked_offset);
@@ -364,6 +374,7 @@ void Delivery::RunUpload(Job* job, journal::FileRecord f, std::string source,
     if (note.rfind("transient failure", 0) == 0) {
       ++retries_total_;
       NoteError(job->run_name + "/" + job->path + ": " + note);
+      (void)journal_.RecordTransientError(job->file, note);  // best effort: a note, not a state
       Log(LogLevel::kWarning, "upload_retry",
           {{"run", job->run_name}, {"file", job->path}, {"reason", note}});
     } else {

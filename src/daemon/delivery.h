@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include "journal/journal.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/worker_pool.h"
+#include "transfer/bandwidth_limiter.h"
 #include "transfer/bandwidth_schedule.h"
 #include "transfer/http_client.h"
 #include "transfer/transfer_loop.h"
@@ -72,6 +74,8 @@ class Delivery {
   bool paused() const { return paused_; }
   // Stops the upload of `file` if one is in flight (its source changed or vanished).
   void CancelFile(int64_t file);
+  // SIGHUP: a new number of parallel uploads (jobs beyond it finish; none is cut short).
+  void SetParallel(unsigned parallel) { options_.parallel = parallel == 0 ? 1 : parallel; }
   // Re-examines every run for a manifest on the next Tick (start-up, retries).
   void RecheckAllRuns() { recheck_all_ = true; }
 
@@ -105,6 +109,7 @@ class Delivery {
   transfer::TransferLoop& loop_;
   DeliveryOptions options_;
   std::function<void()> wake_;
+  std::unique_ptr<transfer::BandwidthLimiter> limiter_;  // null = unlimited
 
   mutable std::mutex mu_;
   std::map<int64_t, std::unique_ptr<Job>> jobs_;  // by file id; manifests by -run id

@@ -577,6 +577,12 @@ Status Journal::RecordUploadProgress(int64_t file, const UploadProgress& p) {
   return s;
 }
 
+Status Journal::RecordTransientError(int64_t file, const std::string& reason) {
+  return UpdateFile(file, Durability::kNormal,
+                    "UPDATE files SET error=?2, retries=retries+1 WHERE id=?1",
+                    [&](Statement& st) { st.Bind(2, reason); });
+}
+
 Status Journal::RecordRetry(int64_t file) {
   std::lock_guard lock(mu_);
   SEQGATE_ASSIGN_OR_RETURN(FileRecord f, File(file));

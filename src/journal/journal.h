@@ -183,6 +183,9 @@ class Journal {
                          const std::string& receipt_status = "verified");
   // A permanent failure with its reason; `attempts` counts it.
   Status RecordFailed(int64_t file, const std::string& reason);
+  // A transient failure being retried (the file stays in its state): its reason is kept so
+  // operators see why a file is not moving, and `retries` counts it.
+  Status RecordTransientError(int64_t file, const std::string& reason);
   // An operator's retry: a failed file goes back to pending, keeping its upload (if any) so
   // the new attempt resumes it. kNotFound for an unknown id, kFailedPrecondition when the
   // file is not failed.

@@ -135,3 +135,25 @@ start_daemon() {
   "$SEQGATED" --config "$WORK/seqgated.toml" "$@" >>"$WORK/daemon.log" 2>&1 &
   DAEMON_PID=$!
 }
+
+# journal_sql SQL — runs a query on the gateway's journal (read-only, as an operator would).
+journal_sql() {
+  /usr/bin/python3 - "$STATE/journal.sqlite" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+for row in db.execute(sys.argv[2]):
+    print("\t".join("" if v is None else str(v) for v in row))
+PY
+}
+
+# wait_for SECONDS COMMAND... — polls until COMMAND succeeds; fails after SECONDS.
+wait_for() {
+  local secs=$1
+  shift
+  local end=$((SECONDS + secs))
+  until "$@"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.3
+  done
+}
+receipts_count() { (find "$STORAGE/.receipts/lab-a" -name run.json 2>/dev/null || true) | wc -l; }
