@@ -40,5 +40,16 @@ timeout 120 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/daemon2.l
 check "a second --once exits 0" test "$rc" = 0
 check "a second --once creates no upload at the centre ($before before)" test "$(uploads_at_centre)" = "$before"
 
+# A damaged journal: refuse to start, say how to recover, never start fresh over it.
+cp "$STATE/journal.sqlite" "$WORK/journal.good"
+rm -f "$STATE"/journal.sqlite-*
+printf 'this is not a database at all, just text\n' > "$STATE/journal.sqlite"
+rc=0
+timeout 60 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/corrupt.log" 2>&1 || rc=$?
+check "a damaged journal stops seqgated (rc=$rc)" test "$rc" = 1
+check "the message says what is wrong and how to recover" \
+  grep -q "not a seqgate journal.*move the journal aside" "$WORK/corrupt.log"
+check "the damaged journal was left as it was" grep -q "just text" "$STATE/journal.sqlite"
+
 if ((FAILURES > 0)); then echo "--- daemon log (tail)"; tail -n 60 "$WORK/daemon.log"; fi
 finish
