@@ -70,8 +70,15 @@ class CommandQueue {
   std::deque<std::shared_ptr<std::packaged_task<Result<nlohmann::json>()>>> q_;
 };
 
-DeliveryOptions DeliveryOptionsOf(const DaemonConfig& c,
-                                  const transfer::BandwidthSchedule* bandwidth) {
+// The configured cap; the config was checked, so a parse failure here means unlimited.
+std::optional<transfer::BandwidthSchedule> BandwidthOf(const DaemonConfig& c) {
+  if (c.bandwidth.empty()) return std::nullopt;
+  auto b = transfer::BandwidthSchedule::Parse(c.bandwidth);
+  if (!b.ok()) return std::nullopt;
+  return std::move(*b);
+}
+
+DeliveryOptions DeliveryOptionsOf(const DaemonConfig& c) {
   DeliveryOptions o;
   o.endpoint = c.endpoint;
   o.site = c.site;
@@ -82,7 +89,7 @@ DeliveryOptions DeliveryOptionsOf(const DaemonConfig& c,
   o.transport.connect_timeout =
       std::chrono::seconds(static_cast<int64_t>(c.connect_timeout_seconds));
   o.transport.low_speed_time = std::chrono::seconds(static_cast<int64_t>(c.stall_seconds));
-  o.bandwidth = bandwidth;
+  o.bandwidth = BandwidthOf(c);
   o.ship_failed_runs = c.ship_failed_runs;
   o.delivered_dir = c.delivered_dir;
   o.delivered_in_run_folder = c.delivered_in_run_folder;
@@ -129,17 +136,11 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   Log(LogLevel::kInfo, "journal_opened", {{"path", config.JournalPath()}});
 
   Notifier notify = Notifier::FromEnvironment();
-  std::optional<transfer::BandwidthSchedule> bandwidth;
-  if (!config.bandwidth.empty()) {
-    auto b = transfer::BandwidthSchedule::Parse(config.bandwidth);
-    if (!b.ok()) return fail(b.status().ToString());
-    bandwidth = std::move(*b);
-  }
 
   pipeline::WorkerPool pool(config.pipeline.threads);
   transfer::TransferLoop loop;
   Delivery delivery(*Env::Default(), **journal, pool, loop,
-                    DeliveryOptionsOf(config, bandwidth ? &*bandwidth : nullptr));
+                    DeliveryOptionsOf(config));
   delivery.SetWake([wake_fd] {
     const uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof one);
@@ -241,11 +242,11 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
                               fresh.status().message()}});
         } else {
           watcher.Reload(*fresh);
-          delivery.SetParallel(fresh->parallel);
+          delivery.SetLimits(fresh->parallel, BandwidthOf(*fresh));
           SetLogLevel(ParseLogLevel(fresh->log_level));
           Log(LogLevel::kInfo, "config_reloaded",
               {{"path", options.overrides.config_path},
-               {"state", "watch roots and parallel uploads reloaded"}});
+               {"state", "watch roots, parallel uploads and bandwidth reloaded"}});
         }
         (void)notify.Ready();
       }

@@ -47,6 +47,7 @@ struct Delivery::Job {
   std::atomic<bool> finished{false};
   std::atomic<bool> stop{false};
   std::stop_source stopper;  // ends a request in flight at once (TusUploader honours it)
+  std::shared_ptr<Throttle> throttle;  // the cap this upload started under
   std::atomic<uint64_t> offset{0}, size{0};
 
   void RequestStop() {
@@ -62,9 +63,13 @@ struct Delivery::Job {
 Delivery::Delivery(Env& env, journal::Journal& journal, pipeline::WorkerPool& pool,
                    transfer::TransferLoop& loop, DeliveryOptions options)
     : env_(env), journal_(journal), pool_(pool), loop_(loop), options_(std::move(options)) {
-  if (options_.bandwidth != nullptr) {
-    limiter_ = std::make_unique<transfer::BandwidthLimiter>(*options_.bandwidth);
-  }
+  SetLimits(options_.parallel, options_.bandwidth);
+}
+
+void Delivery::SetLimits(unsigned parallel, std::optional<transfer::BandwidthSchedule> bandwidth) {
+  std::lock_guard lock(mu_);
+  options_.parallel = parallel == 0 ? 1 : parallel;
+  throttle_ = bandwidth ? std::make_shared<Throttle>(std::move(*bandwidth)) : nullptr;
 }
 
 Delivery::~Delivery() { Stop(); }
@@ -359,7 +364,11 @@ void Delivery::RunUpload(Job* job, journal::FileRecord f, std::string source,
   spec.pack = options_.pipeline.pack;
   spec.pack.force_encoding = options_.pipeline.encoding.Override(f.rel_path);
   spec.patch_size = options_.patch_size;
-  spec.limiter = limiter_.get();  // one token bucket shared by every upload of the daemon
+  {
+    std::lock_guard lock(mu_);
+    job->throttle = throttle_;
+  }
+  spec.limiter = job->throttle ? &job->throttle->limiter : nullptr;
   spec.stop = job->stopper.get_token();
   spec.persist = [this, job](const transfer::UploadState& s) -> Status {
     SEQGATE_RETURN_IF_ERROR(journal_.RecordUploadProgress(job->file, ProgressOf(s)));

@@ -39,7 +39,7 @@ struct DeliveryOptions {
   uint64_t patch_size = 64ull << 20;
   pipeline::PipelineConfig pipeline;
   transfer::TransportOptions transport;
-  const transfer::BandwidthSchedule* bandwidth = nullptr;
+  std::optional<transfer::BandwidthSchedule> bandwidth;  // nullopt = unlimited
   bool ship_failed_runs = true;
   std::string delivered_dir;             // SeqgateDelivered.json per run; "" = off
   bool delivered_in_run_folder = false;  // opt-in: write it into the run folder itself
@@ -74,8 +74,9 @@ class Delivery {
   bool paused() const { return paused_; }
   // Stops the upload of `file` if one is in flight (its source changed or vanished).
   void CancelFile(int64_t file);
-  // SIGHUP: a new number of parallel uploads (jobs beyond it finish; none is cut short).
-  void SetParallel(unsigned parallel) { options_.parallel = parallel == 0 ? 1 : parallel; }
+  // SIGHUP: new limits. Uploads in flight finish under the cap they started with (none is cut
+  // short); those that start afterwards share the new one. Beyond `parallel`, jobs finish.
+  void SetLimits(unsigned parallel, std::optional<transfer::BandwidthSchedule> bandwidth);
   // Re-examines every run for a manifest on the next Tick (start-up, retries).
   void RecheckAllRuns() { recheck_all_ = true; }
 
@@ -109,7 +110,14 @@ class Delivery {
   transfer::TransferLoop& loop_;
   DeliveryOptions options_;
   std::function<void()> wake_;
-  std::unique_ptr<transfer::BandwidthLimiter> limiter_;  // null = unlimited
+  // The schedule and the one token bucket every upload draws from; each job holds a reference
+  // so a reload cannot pull it from under an upload in flight. Null = unlimited.
+  struct Throttle {
+    explicit Throttle(transfer::BandwidthSchedule s) : schedule(std::move(s)), limiter(schedule) {}
+    transfer::BandwidthSchedule schedule;
+    transfer::BandwidthLimiter limiter;
+  };
+  std::shared_ptr<Throttle> throttle_;  // guarded by mu_
 
   mutable std::mutex mu_;
   std::map<int64_t, std::unique_ptr<Job>> jobs_;  // by file id; manifests by -run id

@@ -71,15 +71,17 @@ centre_copy() {
   find "$STORAGE/lab-a" -type f \( -path "*/$rel" -o -path "*/$rel.zst" \) 2>/dev/null | head -n 1
 }
 
-# check_delivered — every shipped file is at the centre exactly once and decompresses to the
-# byte-identical original (stock zstd); each run has a complete, signed run receipt.
+# check_delivered — every shipped file is at the centre exactly once, under its run's name (from
+# the gateway's journal), and decompresses to the byte-identical original (stock zstd).
 check_delivered() {
-  local bad=0 n=0 root rel copy
+  local bad=0 n=0 root rel copy name
   while IFS=$'\t' read -r root rel; do
     n=$((n + 1))
-    mapfile -t copies < <(find "$STORAGE/lab-a" -type f \( -path "*/$rel" -o -path "*/$rel.zst" \))
+    name=$(journal_sql "SELECT name FROM runs WHERE run_dir='$root'")
+    if [[ -z $name ]]; then echo "  $root: unknown to the journal"; bad=$((bad + 1)); continue; fi
+    mapfile -t copies < <(find "$STORAGE/lab-a/$name" -type f \( -path "*/$name/$rel" -o -path "*/$name/$rel.zst" \) 2>/dev/null)
     if ((${#copies[@]} != 1)); then
-      echo "  $rel: ${#copies[@]} copies at the centre"; bad=$((bad + 1)); continue
+      echo "  $name/$rel: ${#copies[@]} copies at the centre"; bad=$((bad + 1)); continue
     fi
     copy=${copies[0]}
     if [[ $copy == *.zst ]]; then

@@ -11,6 +11,7 @@ write_config
 start_server
 "$SIM" illumina --out "$INSTRUMENTS" --size 12M --duration 0 --seed 11 >/dev/null
 "$SIM" ont --out "$INSTRUMENTS" --size 6M --duration 0 --seed 12 >/dev/null
+"$SIM" illumina --out "$INSTRUMENTS" --size 3M --duration 0 --seed 13 --outcome failed >/dev/null
 write_daemon_config
 
 # --check-config: a good file passes; a bad one lists every problem with file:line: key.
@@ -29,8 +30,10 @@ rc=0
 timeout 300 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/daemon.log" 2>&1 || rc=$?
 check "seqgated --once exits 0 (rc=$rc)" test "$rc" = 0
 check "every shipped file is at the centre, byte-identical" check_delivered
-check "both runs have complete run receipts" run_receipts_complete 2
-check "SeqgateDelivered.json written for both runs" test "$(find "$WORK/delivered" -name SeqgateDelivered.json | wc -l)" = 2
+check "all three runs have complete run receipts" run_receipts_complete 3
+check "SeqgateDelivered.json written for every run" test "$(find "$WORK/delivered" -name SeqgateDelivered.json | wc -l)" = 3
+check "the failed run shipped what exists; its manifest records the outcome" \
+  grep -lq '"state": "failed"' $(find "$STORAGE/lab-a" -name seqgate-manifest.json)
 check "the instrument folder was only read (no SeqgateDelivered.json there)" \
   test -z "$(find "$INSTRUMENTS" -name 'SeqgateDelivered.json')"
 
