@@ -23,7 +23,7 @@ Reconciler::Reconciler(ScanFs* fs, Env* env, WatchConfig config)
 
 const FamilyConfig& Reconciler::ConfigFor(Family f) const {
   auto it = config_.families.find(f);
-  return it == config_.families.end() ? default_config_ : it->second;
+  return it == config_.families.end() ? config_.defaults : it->second;
 }
 
 void Reconciler::Unavailable(Tracked* t, const std::string& why, std::vector<Event>* out) {

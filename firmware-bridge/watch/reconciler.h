@@ -28,7 +28,8 @@ struct WatchConfig {
   bool generic = false;      // folders directly under the root no family claims are generic runs
   bool skip_qc_runs = true;  // QC/test runs are announced once, then ignored
   TrackerOptions tracker;
-  std::map<Family, FamilyConfig> families;  // a family without an entry uses the defaults
+  std::map<Family, FamilyConfig> families;  // per-family settings, overriding `defaults`
+  FamilyConfig defaults;                    // for every family without an entry in `families`
   // A run that is finished, fully announced and unchanged at its last scan is rescanned only
   // every Nth full pass (1 = always): most of a gateway's runs are done, and their scans are
   // most of its idle CPU. Discovery still sees the folder every pass, and inotify hints
@@ -84,7 +85,6 @@ class Reconciler {
   ScanFs* fs_;
   Env* env_;
   WatchConfig config_;
-  FamilyConfig default_config_;
   std::vector<std::unique_ptr<Adapter>> adapters_;
   std::vector<std::unique_ptr<Tracked>> runs_;
   std::set<std::string> reported_problems_;

@@ -15,6 +15,7 @@
 
 #include "adapters/adapter_util.h"
 #include "adapters/events.h"
+#include "common/clock.h"
 #include "ctl/commands.h"
 #include "watch/reconciler.h"
 #include "watch/watch_loop.h"
@@ -44,12 +45,6 @@ struct ScanArgs {
   double interval_s = 2;    // full reconciliation pass interval while following
   bool until_done = false;  // stop following once every run is terminal or stalled
 };
-
-int64_t WallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // File names on instrument shares are bytes, not necessarily UTF-8 (SMB charset mismatches);
 // invalid sequences become U+FFFD instead of making the JSON library throw.
@@ -261,9 +256,9 @@ int Follow(bridge::WatchConfig cfg, const ScanArgs& args) {
   bridge::WatchLoopOptions opts;
   opts.interval_ns = static_cast<int64_t>(args.interval_s * 1e9);
   opts.debounce_ns = std::min<int64_t>(opts.interval_ns, 500'000'000);
-  bridge::WatchLoop loop(&rec, hint.ok() ? std::move(*hint) : nullptr, opts, WallNowNs);
-  const int64_t end = WallNowNs() + static_cast<int64_t>(args.follow_s * 1e9);
-  while (WallNowNs() < end) {
+  bridge::WatchLoop loop(&rec, hint.ok() ? std::move(*hint) : nullptr, opts, WallClockNs);
+  const int64_t end = WallClockNs() + static_cast<int64_t>(args.follow_s * 1e9);
+  while (WallClockNs() < end) {
     auto events = loop.Step(200);
     if (!events.ok()) {
       std::fprintf(stderr, "seqgatectl scan: %s\n", events.status().ToString().c_str());
@@ -285,7 +280,7 @@ int Follow(bridge::WatchConfig cfg, const ScanArgs& args) {
 }
 
 int RunScan(const ScanArgs& args) {
-  const int64_t now_ns = WallNowNs();
+  const int64_t now_ns = WallClockNs();
   const auto secs = [](double s) { return static_cast<int64_t>(s * 1e9); };
   bridge::WatchConfig cfg;
   // Absolute (lexically: the root itself must not be a symlink), so events name real paths.
@@ -304,11 +299,7 @@ int RunScan(const ScanArgs& args) {
   fam.stability_ns = secs(args.stability_s);
   fam.expected = args.expect;
   fam.marker_glob = args.marker;
-  for (bridge::Family f : {bridge::Family::kIllumina, bridge::Family::kOnt, bridge::Family::kPacBio,
-                           bridge::Family::kElement, bridge::Family::kUltima, bridge::Family::kMgi,
-                           bridge::Family::kGeneric}) {
-    cfg.families[f] = fam;
-  }
+  cfg.defaults = fam;
   if (args.follow_s > 0) return Follow(cfg, args);
   bridge::Reconciler rec(bridge::ScanFs::Default(), Env::Default(), cfg);
   std::vector<Event> events = rec.Reconcile(now_ns);

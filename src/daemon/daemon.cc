@@ -12,6 +12,7 @@
 #include <deque>
 #include <future>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/sd_notify.h"
 #include "control/control_server.h"
@@ -24,12 +25,6 @@
 
 namespace seqgate::daemon {
 namespace {
-
-int64_t WallNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Commands from control threads, run on the main loop.
 class CommandQueue {
@@ -139,13 +134,13 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
 
   pipeline::WorkerPool pool(config.pipeline.threads);
   transfer::TransferLoop loop;
-  Delivery delivery(*Env::Default(), **journal, pool, loop,
-                    DeliveryOptionsOf(config));
+  Delivery delivery(*Env::Default(), **journal, pool, loop, DeliveryOptionsOf(config));
   delivery.SetWake([wake_fd] {
     const uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof one);
   });
-  Intake intake(*Env::Default(), **journal, [&delivery](int64_t file) { delivery.CancelFile(file); });
+  Intake intake(*Env::Default(), **journal,
+                [&delivery](int64_t file) { delivery.CancelFile(file); });
   Watcher watcher(config, options.once);
 
   CommandQueue commands(wake_fd);
@@ -183,14 +178,14 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   auto last_status = std::chrono::steady_clock::time_point{};
   int exit_code = 0;
   while (!stopping) {
-    auto events = watcher.Poll(WallNs());
+    auto events = watcher.Poll(WallClockNs());
     if (!events.ok()) {
       exit_code = fail(events.status().ToString());
       break;
     }
     bool journal_failed = false;
     for (const bridge::Event& e : *events) {
-      if (Status s = intake.Apply(e, WallNs()); !s.ok()) {
+      if (Status s = intake.Apply(e, WallClockNs()); !s.ok()) {
         exit_code = fail("cannot record in the journal: " + s.ToString());
         journal_failed = true;
         break;
@@ -238,8 +233,8 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
         auto fresh = LoadDaemonConfig(options.overrides);
         if (!fresh.ok()) {
           Log(LogLevel::kError, "config_error",
-              {{"reason", "reload refused, keeping the running configuration: " +
-                              fresh.status().message()}});
+              {{"reason",
+                "reload refused, keeping the running configuration: " + fresh.status().message()}});
         } else {
           watcher.Reload(*fresh);
           delivery.SetLimits(fresh->parallel, BandwidthOf(*fresh));

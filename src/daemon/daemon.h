@@ -11,7 +11,7 @@
 namespace seqgate::daemon {
 
 struct RunOptions {
-  bool once = false;  // deliver every run complete now, then exit
+  bool once = false;          // deliver every run complete now, then exit
   ConfigOverrides overrides;  // to re-read the configuration on SIGHUP
 };
 

@@ -13,8 +13,8 @@ namespace {
 void ReadGateway(TomlReader& r, DaemonConfig* c) {
   r.String("site", &c->site);
   r.String("state_dir", &c->state_dir);
-  if (r.String("log_level", &c->log_level) && c->log_level != "debug" &&
-      c->log_level != "info" && c->log_level != "warning" && c->log_level != "error") {
+  if (r.String("log_level", &c->log_level) && c->log_level != "debug" && c->log_level != "info" &&
+      c->log_level != "warning" && c->log_level != "error") {
     r.Error("log_level", "must be one of debug, info, warning, error");
   }
   r.String("control_socket", &c->control_socket);
@@ -121,8 +121,8 @@ Result<DaemonConfig> LoadDaemonConfig(const ConfigOverrides& o) {
       doc = toml::parse_file(o.config_path);
     } catch (const toml::parse_error& err) {
       const int line = static_cast<int>(err.source().begin.line);
-      return InvalidArgument(o.config_path + (line > 0 ? ":" + std::to_string(line) : "") +
-                             ": " + std::string(err.description()));
+      return InvalidArgument(o.config_path + (line > 0 ? ":" + std::to_string(line) : "") + ": " +
+                             std::string(err.description()));
     }
     SEQGATE_ASSIGN_OR_RETURN(c, ParseDocument(doc, o.config_path));
   }
@@ -152,13 +152,15 @@ Status CheckDaemonConfig(const DaemonConfig& c) {
   } else if (c.endpoint.rfind("https://", 0) != 0) {
     errors.Add(src + ": centre.endpoint: must be an https:// URL ('" + c.endpoint + "')");
   }
-  if (c.tls.client_cert.empty()) errors.Add(src + ": centre.client_cert: missing (or --client-cert)");
+  if (c.tls.client_cert.empty())
+    errors.Add(src + ": centre.client_cert: missing (or --client-cert)");
   if (c.tls.client_key.empty()) errors.Add(src + ": centre.client_key: missing (or --client-key)");
   if (c.tls.ca_file.empty()) errors.Add(src + ": centre.ca: missing (or --ca)");
   if (!c.tls.client_cert.empty() && !c.tls.client_key.empty() && !c.tls.ca_file.empty()) {
     if (Status s = c.tls.Validate(); !s.ok()) errors.Add(src + ": centre: " + s.message());
   }
-  if (c.roots.empty()) errors.Add(src + ": watch.root: no instrument folder to watch (or --watch DIR)");
+  if (c.roots.empty())
+    errors.Add(src + ": watch.root: no instrument folder to watch (or --watch DIR)");
   for (const WatchRoot& r : c.roots) {
     if (!r.path.empty() && r.path.front() != '/') {
       errors.Add(src + ": watch.root.path: '" + r.path + "' must be an absolute path");

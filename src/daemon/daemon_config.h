@@ -19,7 +19,7 @@ namespace seqgate::daemon {
 // One watched instrument root.
 struct WatchRoot {
   std::string path;
-  bool generic = false;                  // unclaimed folders directly below are generic runs
+  bool generic = false;  // unclaimed folders directly below are generic runs
   int depth = 4;
   std::vector<std::string> include, exclude;  // ship-policy overrides
   std::vector<std::string> expected;          // MGI/generic completion
@@ -33,11 +33,11 @@ struct DaemonConfig {
   std::string site;  // this lab's name, for manifests and messages (the centre trusts the cert)
   std::string state_dir = "/var/lib/seqgate";
   std::string log_level = "info";
-  std::string control_socket;   // "" = <state_dir>/control.sock
+  std::string control_socket;              // "" = <state_dir>/control.sock
   std::string metrics = "127.0.0.1:9465";  // "" = off
-  std::string delivered_dir;    // SeqgateDelivered.json per run goes here; "" = off
-  bool delivered_in_run_folder = false;  // write it into the run folder instead (opt-in only)
-  bool ship_failed_runs = true;  // failed/aborted runs: deliver what exists
+  std::string delivered_dir;               // SeqgateDelivered.json per run goes here; "" = off
+  bool delivered_in_run_folder = false;    // write it into the run folder instead (opt-in only)
+  bool ship_failed_runs = true;            // failed/aborted runs: deliver what exists
 
   // [centre]
   std::string endpoint;

@@ -1,13 +1,12 @@
 #include "daemon/delivery.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "daemon/journal_upload_state.h"
 #include "daemon/manifest.h"
@@ -16,12 +15,6 @@
 
 namespace seqgate::daemon {
 namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool Terminal(const std::string& state) {
   return state == "completed" || state == "failed" || state == "aborted";
@@ -45,15 +38,11 @@ struct Delivery::Job {
   std::string run_name, path;
   std::thread thread;
   std::atomic<bool> finished{false};
-  std::atomic<bool> stop{false};
-  std::stop_source stopper;  // ends a request in flight at once (TusUploader honours it)
+  std::stop_source stopper;            // ends a request in flight at once (TusUploader honours it)
   std::shared_ptr<Throttle> throttle;  // the cap this upload started under
   std::atomic<uint64_t> offset{0}, size{0};
 
-  void RequestStop() {
-    stop = true;
-    stopper.request_stop();
-  }
+  void RequestStop() { stopper.request_stop(); }
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   uint64_t start_offset = 0;
   std::optional<Result<transfer::UploadOutcome>> upload_result;
@@ -184,8 +173,8 @@ Status Delivery::FinishFile(Job& job) {
     if (!r->verification) status = "sent";  // plain tus: HEAD showed every byte
     if (status.empty()) status = r->receipt_status.empty() ? "verified" : r->receipt_status;
     if (status == "quarantined") {
-      const std::string why = "the centre quarantined the file" +
-                              (reason.empty() ? std::string() : ": " + reason);
+      const std::string why =
+          "the centre quarantined the file" + (reason.empty() ? std::string() : ": " + reason);
       SEQGATE_RETURN_IF_ERROR(journal_.RecordFailed(job.file, why));
       Log(LogLevel::kError, "file_failed",
           {{"run", job.run_name}, {"file", job.path}, {"reason", why}});
@@ -194,7 +183,7 @@ Status Delivery::FinishFile(Job& job) {
     }
     SEQGATE_RETURN_IF_ERROR(RecordDigests(job.file, *r));
     SEQGATE_RETURN_IF_ERROR(journal_.RecordDelivered(job.file, r->receipt, status));
-    last_delivery_ns_ = NowNs();
+    last_delivery_ns_ = WallClockNs();
     Log(LogLevel::kInfo, "file_delivered",
         {{"run", job.run_name},
          {"file", job.path},
@@ -235,12 +224,14 @@ Status Delivery::RecordDigests(int64_t file, const transfer::UploadOutcome& out)
   if (!p.packed) {
     auto doc = nlohmann::json::parse(out.receipt, nullptr, false);
     const nlohmann::json* r = nullptr;
-    if (doc.is_object()) r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
+    if (doc.is_object())
+      r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
     if (r != nullptr && r->contains("sha256") && (*r)["sha256"].is_string()) {
       journal::PackedInfo k;
       k.encoding = r->value("encoding", "") == "zstd-seekable" ? "zstd" : "identity";
       k.original_sha256 = (*r)["sha256"].get<std::string>();
-      if (r->contains("md5") && (*r)["md5"].is_string() && !(*r)["md5"].get<std::string>().empty()) {
+      if (r->contains("md5") && (*r)["md5"].is_string() &&
+          !(*r)["md5"].get<std::string>().empty()) {
         k.original_md5 = (*r)["md5"].get<std::string>();
       }
       k.packed_size = r->value("packed_size", uint64_t{0});
@@ -261,7 +252,8 @@ Status Delivery::StartUploads() {
   auto count_files = [&] {
     std::lock_guard lock(mu_);
     size_t n = 0;
-    for (const auto& [id, j] : jobs_) if (!j->manifest) ++n;
+    for (const auto& [id, j] : jobs_)
+      if (!j->manifest) ++n;
     return n;
   };
   if (count_files() >= options_.parallel) return Status::Ok();
@@ -310,7 +302,8 @@ Status Delivery::StartUpload(const journal::FileRecord& f, const journal::RunRec
   if (!now.ok() && now.status().code() == StatusCode::kNotFound) {
     const std::string why = "source vanished: " + source + " is gone";
     SEQGATE_RETURN_IF_ERROR(journal_.RecordFailed(f.id, why));
-    Log(LogLevel::kError, "file_failed", {{"run", run.name}, {"file", f.rel_path}, {"reason", why}});
+    Log(LogLevel::kError, "file_failed",
+        {{"run", run.name}, {"file", f.rel_path}, {"reason", why}});
     NoteError(run.name + "/" + f.rel_path + ": " + why);
     return Status::Ok();
   }
@@ -322,10 +315,10 @@ Status Delivery::StartUpload(const journal::FileRecord& f, const journal::RunRec
       Log(LogLevel::kWarning, "source_changed",
           {{"run", run.name},
            {"file", f.rel_path},
-           {"reason", now.ok() ? "changed since it was announced (" +
-                                     f.identity.DescribeChange(*now) +
-                                     "); waiting for the bridge to see it settle"
-                               : now.status().ToString()}});
+           {"reason", now.ok()
+                          ? "changed since it was announced (" + f.identity.DescribeChange(*now) +
+                                "); waiting for the bridge to see it settle"
+                          : now.status().ToString()}});
     }
     return Status::Ok();
   }
@@ -346,9 +339,12 @@ Status Delivery::StartUpload(const journal::FileRecord& f, const journal::RunRec
     std::lock_guard lock(mu_);
     jobs_[f.id] = std::move(job);
   }
-  raw->thread = std::thread([this, raw, f, source, name = run.name] { RunUpload(raw, f, source, name); });
+  raw->thread =
+      std::thread([this, raw, f, source, name = run.name] { RunUpload(raw, f, source, name); });
   Log(LogLevel::kInfo, "upload_created",
-      {{"run", run.name}, {"file", f.rel_path}, {"offset", std::to_string(f.acked_offset)},
+      {{"run", run.name},
+       {"file", f.rel_path},
+       {"offset", std::to_string(f.acked_offset)},
        {"state", f.upload_url ? "resuming" : "new"}});
   return Status::Ok();
 }
@@ -376,7 +372,7 @@ void Delivery::RunUpload(Job* job, journal::FileRecord f, std::string source,
     if (s.acked_offset > before) bytes_acked_total_ += s.acked_offset - before;
     if (s.packed) job->size = s.packed_size;
     // Checked after recording: what the centre acknowledged is never forgotten.
-    if (job->stop) return Status(kStopped, "stopped by the daemon");
+    if (job->stopper.stop_requested()) return Status(kStopped, "stopped by the daemon");
     return Status::Ok();
   };
   spec.log = [this, job](const std::string& note) {
@@ -452,7 +448,7 @@ void Delivery::RunManifest(Job* job, journal::RunRecord run, std::string manifes
   m.run = run.name;
   m.bytes = std::move(manifest);
   m.known_url = run.manifest_url;
-  m.stop = &job->stop;
+  m.stop = job->stopper.get_token();
   m.created = [this, id = run.id](const std::string& url) {
     return journal_.RecordManifestCreated(id, url);
   };
@@ -480,9 +476,9 @@ Status Delivery::FinishManifest(Job& job) {
   if (r->verification) {
     auto rr = ParseRunReceipt(r->receipt);
     if (!rr.ok() || rr->status != "complete") {
-      const std::string why = "the centre's run receipt is not complete: " +
-                              (rr.ok() ? rr->status + " (" + rr->reason + ")"
-                                       : rr.status().message());
+      const std::string why =
+          "the centre's run receipt is not complete: " +
+          (rr.ok() ? rr->status + " (" + rr->reason + ")" : rr.status().message());
       SEQGATE_RETURN_IF_ERROR(journal_.RecordRunError(job.run, why));
       Log(LogLevel::kError, "problem", {{"run", job.run_name}, {"reason", why}});
       NoteError(job.run_name + ": " + why);

@@ -75,7 +75,8 @@ Status Intake::FileReady(const bridge::Event& e, int64_t run, int64_t now_ns) {
         {{"path", path}, {"reason", "changed again since the scan; waiting for the next one"}});
     return Status::Ok();
   }
-  SEQGATE_ASSIGN_OR_RETURN(const journal::FileRecord before, journal_.RecordFileSeen(run, e.path, *st));
+  SEQGATE_ASSIGN_OR_RETURN(const journal::FileRecord before,
+                           journal_.RecordFileSeen(run, e.path, *st));
   SEQGATE_RETURN_IF_ERROR(journal_.RecordReady(before.id, now_ns));
   if (before.state == journal::FileState::kPending && before.error &&
       before.error->rfind("source changed", 0) == 0) {
@@ -83,7 +84,9 @@ Status Intake::FileReady(const bridge::Event& e, int64_t run, int64_t now_ns) {
         {{"run", e.run_key}, {"file", e.path}, {"reason", *before.error}});
   }
   Log(LogLevel::kInfo, "file_ready",
-      {{"run", e.run_key}, {"file", e.path}, {"bytes", std::to_string(e.size)},
+      {{"run", e.run_key},
+       {"file", e.path},
+       {"bytes", std::to_string(e.size)},
        {"state", std::string(journal::FileStateName(before.state))}});
   touched_.insert(run);
   return Status::Ok();
@@ -94,9 +97,8 @@ Status Intake::Apply(const bridge::Event& e, int64_t now_ns) {
   switch (e.kind) {
     case EventKind::kRunDiscovered: {
       identities_[e.run_key] = e.identity;
-      SEQGATE_ASSIGN_OR_RETURN(const int64_t run, EnsureRun(e, now_ns, bridge::RunState::kInProgress));
-      Log(LogLevel::kInfo, "run_discovered",
-          {{"run", e.run_key}, {"path", e.run_root}, {"upload", std::to_string(run)}});
+      SEQGATE_RETURN_IF_ERROR(EnsureRun(e, now_ns, bridge::RunState::kInProgress).status());
+      Log(LogLevel::kInfo, "run_discovered", {{"run", e.run_key}, {"path", e.run_root}});
       return Status::Ok();
     }
     case EventKind::kFileReady: {
@@ -112,7 +114,8 @@ Status Intake::Apply(const bridge::Event& e, int64_t now_ns) {
         if (f.rel_path != e.path || f.state == journal::FileState::kDelivered) continue;
         const bool gone = e.kind == EventKind::kFileVanished;
         Log(LogLevel::kWarning, gone ? "problem" : "source_changed",
-            {{"run", e.run_key}, {"file", e.path},
+            {{"run", e.run_key},
+             {"file", e.path},
              {"reason", gone ? "the file vanished from the run folder before it was delivered"
                              : "the file changed before it was delivered; it starts over "
                                "once it settles"}});
@@ -130,7 +133,7 @@ Status Intake::Apply(const bridge::Event& e, int64_t now_ns) {
     case EventKind::kRunAborted:
     case EventKind::kRunStalled:
     case EventKind::kRunResumed: {
-      SEQGATE_ASSIGN_OR_RETURN(const int64_t run, EnsureRun(e, now_ns, e.state));
+      SEQGATE_RETURN_IF_ERROR(EnsureRun(e, now_ns, e.state).status());
       const char* ev = e.kind == EventKind::kRunCompleted ? "run_completed"
                        : e.kind == EventKind::kRunFailed  ? "run_failed"
                        : e.kind == EventKind::kRunAborted ? "run_aborted"
@@ -139,9 +142,7 @@ Status Intake::Apply(const bridge::Event& e, int64_t now_ns) {
       Log(e.kind == EventKind::kRunCompleted || e.kind == EventKind::kRunResumed
               ? LogLevel::kInfo
               : LogLevel::kWarning,
-          ev,
-          {{"run", e.run_key}, {"state", RunStateWord(e.state)}, {"reason", e.outcome},
-           {"upload", std::to_string(run)}});
+          ev, {{"run", e.run_key}, {"state", RunStateWord(e.state)}, {"reason", e.outcome}});
       return Status::Ok();
     }
     case EventKind::kRunMoved: {

@@ -39,7 +39,7 @@ class Intake {
   Env& env_;
   journal::Journal& journal_;
   std::function<void(int64_t)> on_source_gone_;
-  std::map<std::string, int64_t> runs_;  // bridge key → journal id
+  std::map<std::string, int64_t> runs_;                    // bridge key → journal id
   std::map<std::string, bridge::RunIdentity> identities_;  // full identity from discovery
   std::set<int64_t> touched_;
 };

@@ -17,8 +17,9 @@ int main(int argc, char** argv) {
   bool check = false, once = false;
   o.config_path = "/etc/seqgate/seqgated.toml";
   app.add_option("--config", o.config_path, "TOML configuration (/etc/seqgate/seqgated.toml)");
-  app.add_option("--watch", o.watch, "Instrument folder to watch (repeatable; replaces the "
-                                     "config's roots; family detected per run)");
+  app.add_option("--watch", o.watch,
+                 "Instrument folder to watch (repeatable; replaces the "
+                 "config's roots; family detected per run)");
   app.add_option("--endpoint", o.endpoint, "The centre's tus URL (https://host:port/files/)");
   app.add_option("--client-cert", o.client_cert, "PEM client certificate issued by the centre");
   app.add_option("--client-key", o.client_key, "PEM private key (mode 0600 or stricter)");

@@ -1,7 +1,8 @@
 #include "daemon/manifest_sender.h"
 
 #include <chrono>
-#include <thread>
+#include <condition_variable>
+#include <mutex>
 
 #include "common/error_class.h"
 #include "common/hashing.h"
@@ -32,9 +33,9 @@ class Sender {
       SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
       if (r.status != 200 && r.status != 204) return Refused(r, "OPTIONS " + m_.endpoint);
       SEQGATE_ASSIGN_OR_RETURN(
-          auto caps, transfer::ParseServerCaps(r.Header("Tus-Version"), r.Header("Tus-Extension"),
-                                               r.Header("Tus-Max-Size"),
-                                               r.Header("Tus-Checksum-Algorithm")));
+          auto caps,
+          transfer::ParseServerCaps(r.Header("Tus-Version"), r.Header("Tus-Extension"),
+                                    r.Header("Tus-Max-Size"), r.Header("Tus-Checksum-Algorithm")));
       caps_ = std::move(caps);
       out_.verification = caps_->Has("seqgate-verification");
     }
@@ -115,18 +116,18 @@ class Sender {
     url_ = m_.known_url.value_or("");
     unsigned failures = 0;
     for (;;) {
-      if (m_.stop != nullptr && m_.stop->load()) return Status(StatusCode::kAborted, "stopping");
+      if (m_.stop.stop_requested()) return Status(StatusCode::kAborted, "stopping");
       Status st = Attempt();
       if (st.ok()) break;
       if (!IsTransient(st)) return st;
       auto wait = m_.retry.Delay(failures++, transfer::JitterUnit(), std::nullopt);
-      if (m_.note) m_.note("manifest: " + st.ToString() + "; retrying in " +
-                           std::to_string(wait.count()) + " ms");
-      const auto until = std::chrono::steady_clock::now() + wait;
-      while (std::chrono::steady_clock::now() < until) {
-        if (m_.stop != nullptr && m_.stop->load()) return Status(StatusCode::kAborted, "stopping");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      if (m_.note)
+        m_.note("manifest: " + st.ToString() + "; retrying in " + std::to_string(wait.count()) +
+                " ms");
+      // Sleeps the backoff, waking at once when a stop is requested.
+      std::mutex mu;
+      std::unique_lock lock(mu);
+      std::condition_variable_any().wait_for(lock, m_.stop, wait, [] { return false; });
     }
     out_.url = url_;
     return out_;

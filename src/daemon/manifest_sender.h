@@ -4,9 +4,9 @@
 // centre deduplicates identical files of a run.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include "common/status.h"
@@ -16,12 +16,12 @@
 namespace seqgate::daemon {
 
 struct ManifestUpload {
-  std::string endpoint;  // tus creation URL
-  std::string run;       // seqgate-run
-  std::string bytes;     // the manifest
+  std::string endpoint;                  // tus creation URL
+  std::string run;                       // seqgate-run
+  std::string bytes;                     // the manifest
   std::optional<std::string> known_url;  // from the journal, when a previous try created one
   transfer::RetryPolicy retry;
-  const std::atomic<bool>* stop = nullptr;  // set → return kAborted at the next wait
+  std::stop_token stop;  // requested → kAborted at the next attempt or wait
   // Called once the centre created the upload (the journal records it before anything else).
   std::function<Status(const std::string& url)> created;
   std::function<void(const std::string&)> note;  // retry notes for the log

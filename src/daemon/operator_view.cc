@@ -6,8 +6,8 @@
 
 namespace seqgate::daemon {
 
-using nlohmann::json;
 using journal::FileState;
+using nlohmann::json;
 
 namespace {
 
@@ -44,16 +44,17 @@ void OperatorView::SampleRate() {
   last_sample_ = now;
 }
 
-json OperatorView::Status() {
+json OperatorView::Status() { return StatusOf(journal_.Totals()); }
+
+json OperatorView::StatusOf(const Result<std::map<FileState, journal::StateTotals>>& t) {
   json j;
   j["version"] = "0.1";
   j["paused"] = delivery_.paused();
-  j["started"] = Rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             started_.time_since_epoch())
-                             .count());
+  j["started"] = Rfc3339(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(started_.time_since_epoch()).count());
   json files = json::object();
   uint64_t total_packed = 0, acked = 0, pending_bytes = 0;
-  if (auto t = journal_.Totals(); t.ok()) {
+  if (t.ok()) {
     for (FileState s : kStates) {
       auto it = t->find(s);
       files[std::string(journal::FileStateName(s))] = it == t->end() ? 0 : it->second.files;
@@ -135,22 +136,23 @@ json OperatorView::Runs() {
   if (runs.ok()) {
     for (const auto& r : *runs) {
       const journal::RunTotals t = by_run[r.id];
-      out.push_back({{"id", r.id},
-                     {"name", r.name},
-                     {"run_id", r.run_id},
-                     {"flowcell", r.flowcell},
-                     {"family", r.family},
-                     {"dir", r.run_dir},
-                     {"state", r.state},
-                     {"outcome", OptJson(r.outcome)},
-                     {"files", t.files},
-                     {"delivered", t.delivered},
-                     {"failed", t.failed},
-                     {"bytes", t.bytes},
-                     {"delivered_bytes", t.delivered_bytes},
-                     {"delivered_at", r.delivered_ns ? json(Rfc3339(*r.delivered_ns)) : json(nullptr)},
-                     {"run_receipt", OptJson(r.run_receipt_status)},
-                     {"error", OptJson(r.error)}});
+      out.push_back(
+          {{"id", r.id},
+           {"name", r.name},
+           {"run_id", r.run_id},
+           {"flowcell", r.flowcell},
+           {"family", r.family},
+           {"dir", r.run_dir},
+           {"state", r.state},
+           {"outcome", OptJson(r.outcome)},
+           {"files", t.files},
+           {"delivered", t.delivered},
+           {"failed", t.failed},
+           {"bytes", t.bytes},
+           {"delivered_bytes", t.delivered_bytes},
+           {"delivered_at", r.delivered_ns ? json(Rfc3339(*r.delivered_ns)) : json(nullptr)},
+           {"run_receipt", OptJson(r.run_receipt_status)},
+           {"error", OptJson(r.error)}});
     }
   }
   return {{"runs", out}};
@@ -171,21 +173,21 @@ Result<json> OperatorView::Files(const std::string& run) {
   SEQGATE_ASSIGN_OR_RETURN(auto files, journal_.FilesOfRun(r.id));
   json list = json::array();
   for (const auto& f : files) {
-    list.push_back(
-        {{"id", f.id},
-         {"path", f.rel_path},
-         {"state", std::string(journal::FileStateName(f.state))},
-         {"size", f.identity.size},
-         {"packed_size", f.packed ? json(f.packed->packed_size) : json(nullptr)},
-         {"acked", f.acked_offset},
-         {"encoding", f.shape ? json(f.shape->encoding == "zstd" ? "zstd-seekable" : f.shape->encoding)
-                              : json(nullptr)},
-         {"sha256", f.packed ? json(f.packed->original_sha256) : json(nullptr)},
-         {"md5", f.packed ? OptJson(f.packed->original_md5) : json(nullptr)},
-         {"receipt_status", OptJson(f.receipt_status)},
-         {"error", OptJson(f.error)},
-         {"attempts", f.attempts},
-         {"retries", f.retries}});
+    list.push_back({{"id", f.id},
+                    {"path", f.rel_path},
+                    {"state", std::string(journal::FileStateName(f.state))},
+                    {"size", f.identity.size},
+                    {"packed_size", f.packed ? json(f.packed->packed_size) : json(nullptr)},
+                    {"acked", f.acked_offset},
+                    {"encoding", f.shape ? json(f.shape->encoding == "zstd" ? "zstd-seekable"
+                                                                            : f.shape->encoding)
+                                         : json(nullptr)},
+                    {"sha256", f.packed ? json(f.packed->original_sha256) : json(nullptr)},
+                    {"md5", f.packed ? OptJson(f.packed->original_md5) : json(nullptr)},
+                    {"receipt_status", OptJson(f.receipt_status)},
+                    {"error", OptJson(f.error)},
+                    {"attempts", f.attempts},
+                    {"retries", f.retries}});
   }
   return json{{"run", r.name}, {"files", list}};
 }
@@ -227,8 +229,9 @@ Result<json> OperatorView::Pause() {
   return post_([this]() -> Result<json> {
     delivery_.SetPaused(true);
     return json{{"ok", true},
-                {"message", "paused: no new upload starts; those in flight stop after their "
-                            "current request"}};
+                {"message",
+                 "paused: no new upload starts; those in flight stop after their "
+                 "current request"}};
   });
 }
 
@@ -245,8 +248,7 @@ Result<json> OperatorView::MarkComplete(const std::string& run_dir) {
     if (!mark_ || !mark_(run_dir)) {
       return NotFound("no watched run matches '" + run_dir + "' (give its folder or run id)");
     }
-    return json{{"ok", true},
-                {"message", "marked complete; the run ships once its files settle"}};
+    return json{{"ok", true}, {"message", "marked complete; the run ships once its files settle"}};
   });
 }
 
@@ -255,7 +257,9 @@ std::string OperatorView::Metrics() {
   p.Declare("seqgate_files", control::MetricType::kGauge, "Files in the journal by state");
   p.Declare("seqgate_bytes", control::MetricType::kGauge,
             "Original bytes of the journal's files by state");
-  if (auto t = journal_.Totals(); t.ok()) {
+  // One journal query serves the per-state series and the status the others come from.
+  const auto t = journal_.Totals();
+  if (t.ok()) {
     for (FileState s : kStates) {
       auto it = t->find(s);
       const std::string name(journal::FileStateName(s));
@@ -266,7 +270,7 @@ std::string OperatorView::Metrics() {
     }
   }
   p.Declare("seqgate_runs", control::MetricType::kGauge, "Runs by delivery state");
-  json st = Status();
+  json st = StatusOf(t);
   for (const char* k : {"active", "delivered", "failed"}) {
     p.Sample("seqgate_runs", {{"state", k}}, static_cast<uint64_t>(st["runs"].value(k, 0)));
   }
@@ -278,9 +282,9 @@ std::string OperatorView::Metrics() {
   p.Gauge("seqgate_uploads_in_flight", "Uploads and manifests in flight",
           static_cast<double>(delivery_.in_flight()));
   const json& f = st["files"];
-  p.Gauge("seqgate_queue_depth", "Files waiting for or in upload",
-          static_cast<double>(f.value("pending", 0) + f.value("packing", 0) +
-                              f.value("uploading", 0)));
+  p.Gauge(
+      "seqgate_queue_depth", "Files waiting for or in upload",
+      static_cast<double>(f.value("pending", 0) + f.value("packing", 0) + f.value("uploading", 0)));
   p.Gauge("seqgate_last_delivery_timestamp_seconds",
           "When the last file was delivered (0 = none since start)",
           static_cast<double>(delivery_.last_delivery_ns()) / 1e9);

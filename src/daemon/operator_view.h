@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -40,6 +41,8 @@ class OperatorView final : public control::ControlTarget {
 
  private:
   Result<journal::RunRecord> FindRun(const std::string& key);
+  // Status() from per-state totals already read (Metrics reads them once for both).
+  nlohmann::json StatusOf(const Result<std::map<journal::FileState, journal::StateTotals>>& t);
 
   journal::Journal& journal_;
   Delivery& delivery_;

@@ -37,7 +37,7 @@ const toml::node* TomlReader::Get(const char* key) {
 
 std::string TomlReader::Where(const char* key) const {
   const toml::node* n = table_ == nullptr ? nullptr : table_->get(key);
-  const int line = n != nullptr ? static_cast<int>(n->source().begin.line)
+  const int line = n != nullptr        ? static_cast<int>(n->source().begin.line)
                    : table_ != nullptr ? static_cast<int>(table_->source().begin.line)
                                        : 0;
   return source_ + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + prefix_ + key;

@@ -47,7 +47,7 @@ class TomlReader {
   bool String(const char* key, std::string* out);
   bool Bool(const char* key, bool* out);
   bool Int(const char* key, int64_t lo, int64_t hi, int64_t* out);
-  bool Seconds(const char* key, double lo, double hi, double* out);  // number of seconds
+  bool Seconds(const char* key, double lo, double hi, double* out);         // number of seconds
   bool ByteSize(const char* key, uint64_t lo, uint64_t hi, uint64_t* out);  // 8MiB or integer
   bool Strings(const char* key, std::vector<std::string>* out);
   // An array of tables ([[prefix.key]]): `each` gets a reader for every element.

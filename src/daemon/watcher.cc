@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "daemon/intake.h"
 #include "journal/journal.h"
@@ -38,19 +39,15 @@ bridge::WatchConfig Watcher::WatchConfigOf(const WatchRoot& r) const {
   fam.stall_ns = static_cast<int64_t>(config_.stall_hours * 3600e9);
   fam.expected = r.expected;
   fam.marker_glob = r.marker;
-  for (bridge::Family f : {bridge::Family::kIllumina, bridge::Family::kOnt, bridge::Family::kPacBio,
-                           bridge::Family::kElement, bridge::Family::kUltima, bridge::Family::kMgi,
-                           bridge::Family::kGeneric}) {
-    cfg.families[f] = fam;
-  }
+  cfg.defaults = fam;
   return cfg;
 }
 
 std::unique_ptr<Watcher::Root> Watcher::MakeRoot(const WatchRoot& r) const {
   auto root = std::make_unique<Root>();
   root->path = r.path;
-  root->reconciler = std::make_unique<bridge::Reconciler>(bridge::ScanFs::Default(),
-                                                          Env::Default(), WatchConfigOf(r));
+  root->reconciler = std::make_unique<bridge::Reconciler>(bridge::ScanFs::Default(), Env::Default(),
+                                                          WatchConfigOf(r));
   std::unique_ptr<bridge::InotifyHint> hint;
   if (!once_) {
     auto h = bridge::InotifyHint::Create(r.path);
@@ -58,18 +55,16 @@ std::unique_ptr<Watcher::Root> Watcher::MakeRoot(const WatchRoot& r) const {
       hint = std::move(*h);
     } else {
       Log(LogLevel::kWarning, "problem",
-          {{"path", r.path}, {"reason", "inotify unavailable, polling only: " + h.status().ToString()}});
+          {{"path", r.path},
+           {"reason", "inotify unavailable, polling only: " + h.status().ToString()}});
     }
   }
   bridge::WatchLoopOptions opts;
   opts.interval_ns = static_cast<int64_t>(config_.interval_seconds * 1e9);
   if (once_) opts.interval_ns = 1'000'000'000;  // settle as fast as the files allow
   opts.debounce_ns = std::min<int64_t>(opts.interval_ns, 2'000'000'000);
-  root->loop = std::make_unique<bridge::WatchLoop>(root->reconciler.get(), std::move(hint), opts, [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  });
+  root->loop = std::make_unique<bridge::WatchLoop>(root->reconciler.get(), std::move(hint), opts,
+                                                   WallClockNs);
   return root;
 }
 

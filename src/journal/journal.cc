@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/clock.h"
 #include "journal/sqlite_db.h"
 
 namespace seqgate::journal {
@@ -261,9 +262,8 @@ Result<RunRecord> Journal::Run(int64_t id) {
 
 Result<std::vector<RunRecord>> Journal::Runs() {
   std::lock_guard lock(mu_);
-  SEQGATE_ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare(std::string("SELECT ") + kRunColumns +
-                                        " FROM runs ORDER BY discovered_ns, id"));
+  SEQGATE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(std::string("SELECT ") + kRunColumns +
+                                                      " FROM runs ORDER BY discovered_ns, id"));
   std::vector<RunRecord> out;
   for (;;) {
     SEQGATE_ASSIGN_OR_RETURN(const bool row, st.Step());
@@ -297,14 +297,11 @@ Status Journal::RecordRunError(int64_t run, const std::optional<std::string>& er
 Status Journal::RecordRunDelivered(int64_t run, const std::string& receipt_json,
                                    const std::string& status) {
   std::lock_guard lock(mu_);
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ns = WallClockNs();
   SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kFull));
-  SEQGATE_ASSIGN_OR_RETURN(
-      Statement st,
-      db_->Prepare("UPDATE runs SET manifest_receipt=?2, delivered_ns=?3, "
-                   "run_receipt_status=?4, error=NULL WHERE id=?1"));
+  SEQGATE_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("UPDATE runs SET manifest_receipt=?2, delivered_ns=?3, "
+                                        "run_receipt_status=?4, error=NULL WHERE id=?1"));
   st.Bind(1, run).Bind(2, receipt_json).Bind(3, now_ns).Bind(4, status);
   Status s = st.Run();
   if (s.ok() && db_->changes() == 0) s = NotFound("no run " + std::to_string(run));
@@ -495,9 +492,7 @@ Status Journal::RecordDelivered(int64_t file, const std::string& receipt_json,
                     [&](Statement& st) {
                       st.Bind(2, receipt_json);
                       st.Bind(4, receipt_status);
-                      st.Bind(3, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+                      st.Bind(3, WallClockNs());
                     });
 }
 
@@ -523,15 +518,15 @@ Status Journal::RecordUploadProgress(int64_t file, const UploadProgress& p) {
   const std::optional<std::string> url =
       p.upload_url.empty() ? std::nullopt : std::optional<std::string>(p.upload_url);
   const bool url_changed = url != old_url;
-  const bool full =
-      url_changed || (p.packed && !was_packed) || (p.complete && !was_complete);
+  const bool full = url_changed || (p.packed && !was_packed) || (p.complete && !was_complete);
 
   if (full) SEQGATE_RETURN_IF_ERROR(SetDurability(Durability::kFull));
   Status s = [&]() -> Status {
     SEQGATE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
     if (p.frames != nullptr && static_cast<int64_t>(p.frames->size()) > stored_frames) {
       SEQGATE_ASSIGN_OR_RETURN(
-          Statement ins, db_->Prepare("INSERT OR REPLACE INTO frames VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"));
+          Statement ins,
+          db_->Prepare("INSERT OR REPLACE INTO frames VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"));
       for (size_t i = static_cast<size_t>(stored_frames); i < p.frames->size(); ++i) {
         const pipeline::FrameRecord& r = (*p.frames)[i];
         ins.Bind(1, file).Bind(2, static_cast<int64_t>(r.index));
@@ -551,13 +546,12 @@ Status Journal::RecordUploadProgress(int64_t file, const UploadProgress& p) {
                      "THEN 'uploading' ELSE state END, endpoint=?2, encoding=?3, level=?4, "
                      "frame_size=?5, md5=?6, upload_url=?7, "
                      "acked_offset=CASE WHEN ?8 THEN ?9 ELSE max(acked_offset, ?9) END, "
-                     "upload_complete=?10, retries=retries+?11 WHERE id=?1"));
+                     "upload_complete=?10 WHERE id=?1"));
     up.Bind(1, file).Bind(2, p.shape.endpoint).Bind(3, p.shape.encoding);
     up.Bind(4, static_cast<int64_t>(p.shape.level));
     up.Bind(5, static_cast<int64_t>(p.shape.frame_size)).Bind(6, int64_t{p.shape.md5 ? 1 : 0});
     up.Bind(7, url).Bind(8, int64_t{url_changed ? 1 : 0});
     up.Bind(9, static_cast<int64_t>(p.acked_offset)).Bind(10, int64_t{p.complete ? 1 : 0});
-    up.Bind(11, int64_t{0});
     SEQGATE_RETURN_IF_ERROR(up.Run());
     if (p.packed && !was_packed) {
       const PackedInfo& k = *p.packed;
@@ -588,7 +582,7 @@ Status Journal::RecordRetry(int64_t file) {
   SEQGATE_ASSIGN_OR_RETURN(FileRecord f, File(file));
   if (f.state != FileState::kFailed) {
     return InvalidArgument("file " + std::to_string(file) + " is " +
-                              std::string(FileStateName(f.state)) + ", not failed");
+                           std::string(FileStateName(f.state)) + ", not failed");
   }
   return UpdateFile(file, Durability::kNormal,
                     "UPDATE files SET state='pending', error=NULL WHERE id=?1", [](Statement&) {});

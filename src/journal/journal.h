@@ -102,7 +102,6 @@ struct UploadProgress {
   std::optional<PackedInfo> packed;
   // Every frame record known so far; those past the ones already stored are appended.
   const std::vector<pipeline::FrameRecord>* frames = nullptr;
-  int retries = 0;  // transient failures of this attempt so far
 };
 
 // Files and bytes by state, for status screens and metrics.

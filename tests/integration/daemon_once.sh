@@ -26,6 +26,9 @@ chmod 644 "$WORK/pki/lab-a.key"
 check "a client key readable by others is refused" grep -qi "lab-a.key" "$WORK/perm.out"
 chmod 600 "$WORK/pki/lab-a.key"
 
+# What the instruments wrote, entry by entry, to show afterwards that it was only read.
+listing() { find "$INSTRUMENTS" -printf '%p %y %s %T@ %i %m\n' | sort; }
+listing > "$WORK/instruments.before"
 rc=0
 timeout 300 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/daemon.log" 2>&1 || rc=$?
 check "seqgated --once exits 0 (rc=$rc)" test "$rc" = 0
@@ -34,8 +37,8 @@ check "all three runs have complete run receipts" run_receipts_complete 3
 check "SeqgateDelivered.json written for every run" test "$(find "$WORK/delivered" -name SeqgateDelivered.json | wc -l)" = 3
 check "the failed run shipped what exists; its manifest records the outcome" \
   grep -lq '"state": "failed"' $(find "$STORAGE/lab-a" -name seqgate-manifest.json)
-check "the instrument folder was only read (no SeqgateDelivered.json there)" \
-  test -z "$(find "$INSTRUMENTS" -name 'SeqgateDelivered.json')"
+check "the instrument folders were only read (every entry, size, mtime, inode, mode unchanged)" \
+  bash -c 'diff <(find "$0" -printf "%p %y %s %T@ %i %m\n" | sort) "$1"' "$INSTRUMENTS" "$WORK/instruments.before"
 
 before=$(uploads_at_centre)
 rc=0

@@ -13,7 +13,8 @@ write_config
 start_server
 "$SIM" ont --out "$INSTRUMENTS" --size 2M --duration 0 --seed 41 >/dev/null
 write_daemon_config
-sed -i 's/^log_level = "debug"/log_level = "info"/' "$WORK/seqgated.toml"
+GATEWAY_METRICS=$(free_port)
+sed -i 's/^log_level = "debug"/log_level = "info"/; s/^metrics = ""/metrics = "127.0.0.1:'"$GATEWAY_METRICS"'"/' "$WORK/seqgated.toml"
 
 start_listener
 : > "$WORK/daemon.log"
@@ -42,9 +43,23 @@ check "journal: file_delivered names run, file and the original's SHA-256 (sha25
 check "journal: file_delivered names run and file at PRIORITY=6" \
   journal_has file_delivered "SEQGATE_RUN=$run" "SEQGATE_FILE=$rel" PRIORITY=6
 
+# /metrics agrees with the journal the daemon keeps.
+curl -fsS "http://127.0.0.1:$GATEWAY_METRICS/metrics" > "$WORK/metrics.txt"
+delivered_files=$(journal_sql "SELECT count(*) FROM files WHERE state='delivered'")
+check "/metrics: seqgate_files{state=\"delivered\"} = $delivered_files, as in the journal" \
+  grep -qx "seqgate_files{state=\"delivered\"} $delivered_files" "$WORK/metrics.txt"
+check "/metrics: one delivered run, a last-delivery time" \
+  bash -c 'grep -qx "seqgate_runs{state=\"delivered\"} 1" "$0" && grep -q "^seqgate_last_delivery_timestamp_seconds [1-9]" "$0"' "$WORK/metrics.txt"
+
+# SIGHUP takes a new watch root without a restart.
+mkdir -p "$WORK/instruments2"
+"$SIM" ont --out "$WORK/instruments2" --size 2M --duration 0 --seed 42 >/dev/null
+printf '\n[[watch.root]]\npath = "%s"\n' "$WORK/instruments2" >> "$WORK/seqgated.toml"
 kill -HUP "$DAEMON_PID"
 check "SIGHUP: RELOADING=1" wait_notified '^RELOADING=1'
 check "journal: config_reloaded" bash -c "for _ in \$(seq 1 100); do grep -q config_reloaded '$WORK/journal.jsonl' && exit 0; sleep 0.1; done; exit 1"
+two_receipts() { [[ $(receipts_count) -ge 2 ]]; }
+check "the run under the reloaded root is delivered too" wait_for 60 two_receipts
 kill -TERM "$DAEMON_PID"
 rc=0
 wait "$DAEMON_PID" || rc=$?
