@@ -110,7 +110,7 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
         {"detected_format",
          r->detected_format.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->detected_format)},
         {"compressed_size", r->packed_size},
-        {"compressed_sha256", r->packed_sha256.hex()},
+        {"compressed_sha256", r->packed_sha256->hex()},
         {"frames", r->frames},
         {"frame_size", cfg->pack.frame_size},
         {"level", cfg->pack.level},
@@ -134,7 +134,7 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
   if (r->original_md5) std::printf("  md5       %s\n", r->original_md5->hex().c_str());
   std::printf("packed      %llu bytes (%s), ratio %.2f, %u frames\n  sha256    %s\n",
               static_cast<unsigned long long>(r->packed_size), FormatBytes(r->packed_size).c_str(),
-              ratio, r->frames, r->packed_sha256.hex().c_str());
+              ratio, r->frames, r->packed_sha256->hex().c_str());
   std::printf("throughput  %.1f MB/s (%.2f s, %u threads)\n", mbps, secs, pool.threads());
   return 0;
 }

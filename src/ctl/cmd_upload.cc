@@ -30,7 +30,7 @@ struct UploadArgs {
   int level = 3;
   unsigned threads = 0, max_attempts = 0, parallel = 2;
   unsigned stall_seconds = 60, connect_timeout = 20;
-  bool no_md5 = false, quiet = false, no_chunk_checksum = false;
+  bool no_md5 = false, quiet = false, no_chunk_checksum = false, local_md5 = false;
 };
 
 std::string BaseName(const std::string& p) { return p.substr(p.rfind('/') + 1); }
@@ -114,6 +114,7 @@ int RunUpload(const UploadArgs& a) {
   base.patch_size = *patch;
   base.retry.max_attempts = a.max_attempts;
   base.chunk_checksums = !a.no_chunk_checksum;
+  base.md5_from_centre = !a.local_md5;
   std::optional<transfer::BandwidthSchedule> schedule;
   if (!a.bwlimit.empty()) {
     auto s = transfer::BandwidthSchedule::Parse(a.bwlimit);
@@ -209,6 +210,8 @@ void AddUploadCommand(CLI::App& app, int& exit_code) {
                   "Abort a request that moves < 1 KiB/s for this long (60)");
   cmd->add_option("--connect-timeout", a->connect_timeout, "Connect timeout in seconds (20)");
   cmd->add_flag("--no-md5", a->no_md5, "Skip the MD5 of the original");
+  cmd->add_flag("--local-md5", a->local_md5,
+                "Compute the MD5 here even when the centre verifies (and states it in its receipt)");
   cmd->add_flag("--no-chunk-checksum", a->no_chunk_checksum,
                 "Do not send Upload-Checksum (leaves only end-to-end verification)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress notes on stderr");

@@ -43,6 +43,7 @@ void ReadTransfer(TomlReader& r, DaemonConfig* c) {
   }
   r.Seconds("stall_seconds", 5, 3600, &c->stall_seconds);
   r.Seconds("connect_timeout_seconds", 1, 600, &c->connect_timeout_seconds);
+  r.Bool("md5_from_centre", &c->md5_from_centre);
 }
 
 void ReadRoot(TomlReader& r, WatchRoot* root) {

@@ -49,6 +49,7 @@ struct DaemonConfig {
   std::string bandwidth;  // BandwidthSchedule text; "" = unlimited
   double stall_seconds = 60;
   double connect_timeout_seconds = 20;
+  bool md5_from_centre = true;  // a verifying centre's receipt supplies the original's MD5
 
   // [watch]
   double interval_seconds = 60;

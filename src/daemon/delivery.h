@@ -37,6 +37,7 @@ struct DeliveryOptions {
   std::string site;
   unsigned parallel = 2;
   uint64_t patch_size = 64ull << 20;
+  bool md5_from_centre = true;  // UploadSpec::md5_from_centre
   pipeline::PipelineConfig pipeline;
   transfer::TransportOptions transport;
   std::optional<transfer::BandwidthSchedule> bandwidth;  // nullopt = unlimited

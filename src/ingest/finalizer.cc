@@ -155,7 +155,8 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     r.original_size = verified->original_size;
     if (decl.encoding == ContentEncoding::kZstdSeekable) r.frames = verified->frames;
     r.sha256 = verified->sha256.hex();
-    if (decl.md5 && verified->md5) r.md5 = verified->md5->hex();  // receipts: when declared
+    // Always stated: gateways that leave MD5 to the centre take it from here.
+    if (verified->md5) r.md5 = verified->md5->hex();
     if (verified->packed_size != *info.length) {
       r.status = ReceiptStatus::kQuarantined;
       r.reason = "verifier saw " + std::to_string(verified->packed_size) + " bytes, upload has " +

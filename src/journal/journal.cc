@@ -564,6 +564,13 @@ Status Journal::RecordUploadProgress(int64_t file, const UploadProgress& p) {
       pk.Bind(6, static_cast<int64_t>(k.original_size));
       pk.Bind(7, static_cast<int64_t>(k.trailer_size));
       SEQGATE_RETURN_IF_ERROR(pk.Run());
+    } else if (p.packed && p.packed->original_md5) {
+      // An MD5 left to the centre arrives with its receipt, after the file was packed.
+      SEQGATE_ASSIGN_OR_RETURN(
+          Statement md5,
+          db_->Prepare("UPDATE files SET original_md5=?2 WHERE id=?1 AND original_md5 IS NULL"));
+      md5.Bind(1, file).Bind(2, p.packed->original_md5);
+      SEQGATE_RETURN_IF_ERROR(md5.Run());
     }
     return tx.Commit();
   }();

@@ -244,7 +244,7 @@ Status PackJob::EmitFrame(uint32_t frame, Slot& s) {
   const ByteView bytes = spec_.encoding == Encoding::kIdentity ? ByteView{s.in.get(), s.in_size}
                                                                : ByteView{s.out.get(), s.out_size};
   SEQGATE_RETURN_IF_ERROR(sink_.OnFrame(r, bytes));
-  sha_out_.Update(bytes);
+  if (spec_.hash_output) sha_out_.Update(bytes);
   output_end_ += s.out_size;
   if (spec_.encoding == Encoding::kZstdSeekable) {
     seek_entries_.push_back({r.output_size, r.input_size, r.input_checksum});

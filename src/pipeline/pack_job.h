@@ -35,6 +35,7 @@ struct PackJobSpec {
   uint64_t output_base = 0;   // output offset of first_frame
   bool hash_original = true;  // SHA-256 (+MD5 when md5) of the original bytes
   bool md5 = true;
+  bool hash_output = true;    // SHA-256 of the emitted bytes (FinishOutputSha256)
   const std::vector<FrameRecord>* expected = nullptr;  // Repack: records to match
 };
 

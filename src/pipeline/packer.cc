@@ -89,6 +89,8 @@ Result<PackResult> Pack(Env& env, WorkerPool& pool, const std::string& path,
   spec.end_frame = static_cast<uint32_t>(frames64);
   spec.hash_original = true;
   spec.md5 = options.md5;
+  // Identity output is the original: its digest is already being computed.
+  spec.hash_output = options.packed_sha256 && result.encoding != Encoding::kIdentity;
 
   PackJob job(spec, pool, sink);
   pool.Run(&job);
@@ -105,7 +107,11 @@ Result<PackResult> Pack(Env& env, WorkerPool& pool, const std::string& path,
   result.packed_size = job.output_end() + result.trailer_size;
   result.original_sha256 = job.FinishOriginalSha256();
   if (options.md5) result.original_md5 = job.FinishOriginalMd5();
-  result.packed_sha256 = job.FinishOutputSha256();
+  if (result.encoding == Encoding::kIdentity) {
+    result.packed_sha256 = result.original_sha256;
+  } else if (spec.hash_output) {
+    result.packed_sha256 = job.FinishOutputSha256();
+  }
   return result;
 }
 

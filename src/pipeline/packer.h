@@ -25,6 +25,9 @@ struct PackOptions {
   int level = 3;                           // zstd level, 1..19
   uint32_t frame_size = 8u << 20;          // original bytes per frame (64 KiB .. 1 GiB)
   bool md5 = true;                         // archives ask for MD5; on unless switched off
+  // SHA-256 of the packed stream (zstd only: identity output is the original, whose digest is
+  // reused). Uploads never need it, so they skip the extra pass over the output.
+  bool packed_sha256 = true;
   std::optional<Encoding> force_encoding;  // overrides detection (from EncodingPolicy)
   // Frames held in memory at once (read but not yet emitted). 0 = 2 × pool threads + 2.
   // Memory ≈ in_flight × 2 × frame_size, whatever the file size.
@@ -55,7 +58,7 @@ struct PackResult {
   Digest original_sha256;
   std::optional<Digest> original_md5;
   uint64_t packed_size = 0;  // whole output stream, trailer included
-  Digest packed_sha256;
+  std::optional<Digest> packed_sha256;  // unset when PackOptions::packed_sha256 is off (zstd)
   uint32_t frames = 0;
   uint64_t trailer_size = 0;
 };

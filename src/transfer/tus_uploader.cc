@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error_class.h"
 #include "pipeline/encoding.h"
 #include "transfer/resume_point.h"
@@ -111,6 +113,7 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
   // Runs Cancel() at once when the stop was requested already.
   std::stop_callback on_stop(spec_.stop, [this] { Cancel(); });
   if (cancelled_) return Stopped();
+  spec_.pack.packed_sha256 = false;  // nothing here uses the packed stream's digest
   if (resume) {
     SEQGATE_ASSIGN_OR_RETURN(auto file, env_.OpenForRead(spec_.source_path));
     SEQGATE_ASSIGN_OR_RETURN(const FileIdentity now, file->Stat());
@@ -206,7 +209,10 @@ Status TusUploader::PrepareFresh() {
 }
 
 Status TusUploader::Attempt() {
-  if (!caps_) SEQGATE_RETURN_IF_ERROR(Discover());
+  if (!caps_) {
+    SEQGATE_RETURN_IF_ERROR(Discover());
+    DecideMd5();
+  }
   if (state_.complete) {
     done_ = true;
   } else if (state_.upload_url.empty()) {
@@ -239,6 +245,38 @@ Status TusUploader::Discover() {
        (checksum_ ? ", sha256 chunk checksums" : ", no chunk checksums"));
   caps_ = std::move(caps);
   return Status::Ok();
+}
+
+void TusUploader::DecideMd5() {
+  // Only before the first byte is packed: a resumed upload keeps what its state says.
+  if (!verification_ || !spec_.md5_from_centre || !state_.md5 || state_.packed ||
+      !state_.upload_url.empty() || state_.complete) {
+    return;
+  }
+  std::lock_guard lock(mu_);
+  state_.md5 = false;
+  spec_.pack.md5 = false;
+  Note("MD5 of the original: from the centre's receipt");
+}
+
+void TusUploader::AdoptCentreMd5() {
+  if (!state_.original_md5.empty() || state_.original_sha256.empty()) return;
+  auto doc = nlohmann::json::parse(out_.receipt, nullptr, false);
+  if (!doc.is_object()) return;
+  const nlohmann::json& r = doc.contains("receipt") && doc["receipt"].is_object()
+                                ? doc["receipt"]
+                                : doc;
+  // The centre's MD5 is only ours if it hashed our bytes: its SHA-256 must be ours.
+  auto text = [&](const char* key) {
+    return r.contains(key) && r[key].is_string() ? r[key].get<std::string>() : std::string();
+  };
+  const std::string md5 = text("md5");
+  if (text("sha256") != state_.original_sha256 || md5.size() != 32 ||
+      md5.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return;
+  }
+  std::lock_guard lock(mu_);
+  state_.original_md5 = md5;
 }
 
 Status TusUploader::PrePack() {
@@ -509,6 +547,7 @@ Status TusUploader::FetchReceipt() {
   if (r.status == 202) return HttpStatusError(503, "the receipt is not ready yet");
   if (r.status != 200) return Refused(r, "GET receipt");
   out_.receipt = r.body;
+  AdoptCentreMd5();
   return Status::Ok();
 }
 

@@ -51,6 +51,11 @@ struct UploadSpec {
   // Send Upload-Checksum when the server offers sha256. Off only to exercise end-to-end
   // verification on its own (tests, diagnosis).
   bool chunk_checksums = true;
+  // When the centre verifies end to end (seqgate-verification), take the original's MD5 from
+  // its signed receipt instead of computing it here: the centre hashes every byte anyway and
+  // checks them against our SHA-256, so its MD5 is of exactly our original. Saves the slowest
+  // hash on the gateway. Off (or pack.md5 off) keeps the old behaviour.
+  bool md5_from_centre = true;
   // Called with the state after every change worth surviving a crash (creation, each
   // acknowledged PATCH, completion). Its failure stops the upload.
   std::function<Status(const UploadState&)> persist;
@@ -96,6 +101,10 @@ class TusUploader {
 
   Status Attempt();  // one pass: discover, create or HEAD, send until done
   Status Discover();
+  // After discovery: a fresh upload to a verifying centre leaves MD5 to the centre.
+  void DecideMd5();
+  // Takes the original's MD5 from the receipt when we left it to the centre.
+  void AdoptCentreMd5();
   Status PrepareFresh();
   Status PrePack();  // records-only pass for servers without creation-defer-length
   Status Create();

@@ -34,6 +34,20 @@ timeout 300 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/daemon.lo
 check "seqgated --once exits 0 (rc=$rc)" test "$rc" = 0
 check "every shipped file is at the centre, byte-identical" check_delivered
 check "all three runs have complete run receipts" run_receipts_complete 3
+# The centre verified every byte against our SHA-256, and its receipt supplied the MD5
+# (md5_from_centre): both, as the journal and the manifests record them, must be the original's.
+digests_match() {
+  local bad=0 n=0 dir rel sha md5
+  while IFS=$'\t' read -r dir rel sha md5; do
+    n=$((n + 1))
+    [[ $sha == "$(sha256sum < "$dir/$rel" | cut -d' ' -f1)" ]] || { echo "  $rel: sha256 $sha"; bad=$((bad + 1)); }
+    [[ $md5 == "$(md5sum < "$dir/$rel" | cut -d' ' -f1)" ]] || { echo "  $rel: md5 '$md5'"; bad=$((bad + 1)); }
+    grep -q "\"$md5\"" $(find "$STORAGE/lab-a" -name seqgate-manifest.json) || { echo "  $rel: md5 not in a manifest"; bad=$((bad + 1)); }
+  done < <(journal_sql "SELECT r.run_dir, f.rel_path, f.original_sha256, f.original_md5 FROM files f JOIN runs r ON r.id = f.run WHERE f.state = 'delivered'")
+  echo "  $n delivered files' digests checked"
+  ((n > 0 && bad == 0))
+}
+check "journal and manifests hold each original's SHA-256 and MD5 (sha256sum, md5sum)" digests_match
 check "SeqgateDelivered.json written for every run" test "$(find "$WORK/delivered" -name SeqgateDelivered.json | wc -l)" = 3
 check "the failed run shipped what exists; its manifest records the outcome" \
   grep -lq '"state": "failed"' $(find "$STORAGE/lab-a" -name seqgate-manifest.json)

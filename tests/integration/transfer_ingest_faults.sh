@@ -38,6 +38,15 @@ run_case() {
 
 run_case clean "no fault, no retry" ""
 check "clean: no retries logged" bash -c "! grep -q 'transient failure' '$WORK/clean.log'"
+# MD5 is left to the verifying centre by default; --local-md5 declares ours for it to check.
+MD5=$(md5sum < "$DATA" | cut -d' ' -f1)
+check "clean: MD5 taken from the centre's receipt, equal to md5sum's" test "$(receipt_field clean md5)" = "$MD5"
+check "clean: MD5 not computed on the gateway" grep -q "MD5 of the original: from the centre's receipt" "$WORK/clean.log"
+check "clean: nothing declared an MD5" bash -c "! grep -q declared_md5 '$WORK/clean.receipt'"
+start_proxy ""
+upload local-md5 "$DATA" "$PROXY_ENDPOINT" --local-md5 || fail "local-md5: upload failed"
+check "--local-md5: our MD5 declared and checked by the centre" test "$(receipt_field local-md5 declared_md5)" = "$MD5"
+check "--local-md5: receipt verified" test "$(receipt_field local-md5 status)" = verified
 check "clean: sent no more than the stream + overhead" test "$(($(proxy_stat up_bytes) - PACKED))" -le "$SLACK"
 check "clean: checksummed PATCHes against an extension server" grep -q "sha256 chunk checksums" "$WORK/clean.log"
 

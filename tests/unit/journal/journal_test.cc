@@ -292,6 +292,33 @@ TEST_CASE("journal: uploader reports resume from the journal alone") {
   CHECK(j->WorkQueue(10)->empty());
 }
 
+TEST_CASE("journal: an MD5 left to the centre is filled in once, never overwritten") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t run = *j->RecordRun(Run("/runs/a"));
+  const FileRecord f = *j->RecordFileSeen(run, "reads.fastq", Id(100));
+  UploadProgress p;
+  p.shape = {"https://c/files/", "zstd", 3, 1 << 20, false};
+  p.upload_url = "https://c/files/abc";
+  PackedInfo k;
+  k.encoding = "zstd";
+  k.original_sha256 = std::string(64, 'a');
+  k.packed_size = 70;
+  k.original_size = 100;
+  p.packed = k;
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  CHECK(!j->File(f.id)->packed->original_md5);
+
+  p.complete = true;  // the receipt came back with the centre's MD5
+  p.packed->original_md5 = std::string(32, 'c');
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  CHECK(j->File(f.id)->packed->original_md5 == std::string(32, 'c'));
+  p.packed->original_md5 = std::string(32, 'd');
+  REQUIRE(j->RecordUploadProgress(f.id, p).ok());
+  CHECK(j->File(f.id)->packed->original_md5 == std::string(32, 'c'));
+  CHECK(j->File(f.id)->packed->original_sha256 == k.original_sha256);
+}
+
 TEST_CASE("journal: operator retry, totals and run manifest state") {
   testing::TempDir dir;
   auto j = *Journal::Open(dir.File("j.db"));

@@ -90,7 +90,7 @@ TEST_CASE("pack round-trips through libzstd with correct digests, records and se
 
   const std::string stream = sink.stream();
   CHECK(stream.size() == r->packed_size);
-  CHECK(r->packed_sha256 == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(stream)));
+  CHECK(*r->packed_sha256 == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(stream)));
   CHECK(stream.size() < original.size() / 2);
   CHECK(Decompress(stream, original.size()) == original);
 
@@ -181,7 +181,28 @@ TEST_CASE("already-compressed input passes through unchanged, cut into chunk rec
   CHECK(sink.trailer.empty());
   CHECK(r->frames == 4);
   CHECK(sink.records.size() == 4);
-  CHECK(r->packed_sha256 == r->original_sha256);
+  CHECK(*r->packed_sha256 == r->original_sha256);
+}
+
+TEST_CASE("without packed_sha256 a zstd pack skips the output digest, identity still has it") {
+  TempDir dir;
+  const std::string text = testing::FastqLike(300000, 5);
+  const std::string fq = dir.Write("a.fq", text);
+  std::string gz("\x1f\x8b\x08\x00", 4);
+  gz += testing::RandomBytes(2 * kFrame + 3, 4);
+  const std::string bin = dir.Write("b.bin", gz);
+  PackOptions o = SmallFrames();
+  o.packed_sha256 = false;
+  MemorySink zs, is;
+  auto z = PackTo(fq, zs, o);
+  REQUIRE(z.ok());
+  CHECK(z->encoding == Encoding::kZstdSeekable);
+  CHECK_FALSE(z->packed_sha256.has_value());
+  CHECK(Decompress(zs.stream(), text.size()) == text);  // the stream itself is unchanged
+  auto i = PackTo(bin, is, o);
+  REQUIRE(i.ok());
+  REQUIRE(i->packed_sha256.has_value());
+  CHECK(*i->packed_sha256 == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(gz)));
 }
 
 TEST_CASE("configured encoding overrides detection in both directions") {
