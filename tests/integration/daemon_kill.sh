@@ -45,6 +45,8 @@ echo "  $resumed uploads resumed after a kill"
 check "kills landed mid-upload (uploads were resumed: $resumed)" test "$resumed" -ge 3
 check "seqgated was killed $KILLS_DAEMON times and seqgate-ingest $KILLS_CENTRE times" \
   test "$kills,$centre_kills" = "$KILLS_DAEMON,$KILLS_CENTRE"
+report sigkill_seqgated "$kills" "mid-delivery, random moments"
+report sigkill_ingest "$centre_kills"
 
 # Then let it finish.
 for _ in $(seq 1 240); do

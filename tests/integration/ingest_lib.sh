@@ -28,7 +28,16 @@ check() {
   shift
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
+# report METRIC VALUE [NOTE] — a figure for docs/reliability.md: printed, and appended to
+# $SEQGATE_REPORT_DIR/<script>.tsv when scripts/reliability.sh collects them.
+report() {
+  echo "report: $1 = $2${3:+ ($3)}"
+  if [[ -n ${SEQGATE_REPORT_DIR:-} ]]; then
+    printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$SEQGATE_REPORT_DIR/$(basename "$0" .sh).tsv"
+  fi
+}
 finish() {
+  report checks_passed "$PASSES"
   echo "$PASSES passed, $FAILURES failed"
   if ((FAILURES > 0)); then
     echo "--- server log (tail)"

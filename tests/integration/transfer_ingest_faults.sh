@@ -18,9 +18,11 @@ SLACK=$((PACKED / 50 + 65536))
 echo "data: $(stat -c %s "$DATA") bytes, packed $PACKED, PATCH $PATCH_SIZE"
 
 # run_case NAME "expectation" FAULT_LINES... — one upload through a fresh proxy with those faults.
+FAULT_CASES=0
 run_case() {
   local name=$1 what=$2
   shift 2
+  FAULT_CASES=$((FAULT_CASES + 1))
   start_proxy "$@"
   if ! upload "$name" "$DATA" "$PROXY_ENDPOINT"; then
     fail "$name: upload failed: $(tail -n 3 "$WORK/$name.log")"
@@ -182,4 +184,5 @@ else
   check "toolarge: no retries" bash -c "! grep -q 'transient failure' '$WORK/toolarge.log'"
 fi
 
+report proxy_fault_cases "$FAULT_CASES" "cut, stall, flip, refuse, latency… each survived byte-identical"
 finish
