@@ -63,4 +63,28 @@ Result<RunReceiptSummary> ParseRunReceipt(const std::string& receipt_document) {
   return s;
 }
 
+std::pair<std::string, std::string> ParseReceiptStatus(const std::string& doc) {
+  auto j = json::parse(doc, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {"", ""};
+  const json& r = j.contains("receipt") && j["receipt"].is_object() ? j["receipt"] : j;
+  return {r.value("status", ""), r.value("reason", "")};
+}
+
+std::optional<journal::PackedInfo> PackedInfoFromReceipt(const std::string& receipt_document) {
+  auto doc = json::parse(receipt_document, nullptr, false);
+  const json* r = nullptr;
+  if (doc.is_object())
+    r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
+  if (r == nullptr || !r->contains("sha256") || !(*r)["sha256"].is_string()) return std::nullopt;
+  journal::PackedInfo k;
+  k.encoding = r->value("encoding", "") == "zstd-seekable" ? "zstd" : "identity";
+  k.original_sha256 = (*r)["sha256"].get<std::string>();
+  if (r->contains("md5") && (*r)["md5"].is_string() && !(*r)["md5"].get<std::string>().empty()) {
+    k.original_md5 = (*r)["md5"].get<std::string>();
+  }
+  k.packed_size = r->value("packed_size", uint64_t{0});
+  k.original_size = r->value("original_size", uint64_t{0});
+  return k;
+}
+
 }  // namespace seqgate::daemon
