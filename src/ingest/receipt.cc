@@ -119,11 +119,19 @@ Result<ReceiptDigest> PeekReceipt(std::string_view document) {
     return Corruption("not a receipt document");
   }
   const json& r = doc["receipt"];
+  // Typed or empty: value() would throw on a field of another type, and this runs on request
+  // paths (deduplication, GET receipt, run checks).
+  auto text = [&r](const char* key) {
+    auto it = r.find(key);
+    return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   ReceiptDigest d;
-  d.status = r.value("status", "");
-  d.sha256 = r.value("sha256", "");
-  d.upload_id = r.value("upload", "");
-  d.packed_size = r.value("packed_size", uint64_t{0});
+  d.status = text("status");
+  d.sha256 = text("sha256");
+  d.upload_id = text("upload");
+  if (auto it = r.find("packed_size"); it != r.end() && it->is_number_unsigned()) {
+    d.packed_size = it->get<uint64_t>();
+  }
   return d;
 }
 
