@@ -58,7 +58,12 @@ json RunJson(const RunReceipt& r) {
 // UTF-8 passed through. Python's json.dumps(sort_keys=True, separators=(",", ":"),
 // ensure_ascii=False) yields the same bytes for the values we emit.
 Result<std::string> Sign(const json& receipt, const ReceiptSigner& signer) {
-  std::string canonical = receipt.dump();
+  std::string canonical;
+  try {
+    canonical = receipt.dump();
+  } catch (const json::type_error&) {  // text that is not UTF-8 cannot be a JSON string
+    return InvalidArgument("receipt field is not valid UTF-8; nothing signed");
+  }
   SEQGATE_ASSIGN_OR_RETURN(std::string sig, signer.Sign(canonical));
   json doc;
   doc["receipt"] = receipt;
