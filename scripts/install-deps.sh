@@ -8,6 +8,7 @@ BUILD_PKGS=(
   build-essential g++ clang-14 cmake ninja-build pkg-config
   libboost-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (SEQGATE_FUZZ)
 )
 # Test and benchmark peers: independent tools that check our output.
 TEST_PKGS=(

@@ -59,6 +59,9 @@ Result<nlohmann::json> ParseJsonText(std::string_view text) {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
     return Corruption("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // Not only parse_error: a number too large for a double ("1e999") is out_of_range.
+    return Corruption(std::string("unreadable JSON: ") + e.what());
   }
 }
 

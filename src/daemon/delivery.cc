@@ -20,14 +20,6 @@ bool Terminal(const std::string& state) {
   return state == "completed" || state == "failed" || state == "aborted";
 }
 
-// The receipt's own "status" (verified / unverified / quarantined) and reason.
-std::pair<std::string, std::string> ReceiptStatus(const std::string& doc) {
-  auto j = nlohmann::json::parse(doc, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return {"", ""};
-  const nlohmann::json& r = j.contains("receipt") && j["receipt"].is_object() ? j["receipt"] : j;
-  return {r.value("status", ""), r.value("reason", "")};
-}
-
 constexpr auto kStopped = StatusCode::kAborted;
 
 }  // namespace
@@ -169,7 +161,7 @@ Status Delivery::FinishFile(Job& job) {
   const auto& r = *job.upload_result;
   const std::string who = job.run_name + "/" + job.path;
   if (r.ok()) {
-    auto [status, reason] = ReceiptStatus(r->receipt);
+    auto [status, reason] = ParseReceiptStatus(r->receipt);
     if (!r->verification) status = "sent";  // plain tus: HEAD showed every byte
     if (status.empty()) status = r->receipt_status.empty() ? "verified" : r->receipt_status;
     if (status == "quarantined") {
@@ -222,20 +214,8 @@ Status Delivery::RecordDigests(int64_t file, const transfer::UploadOutcome& out)
   p.complete = true;
   p.acked_offset = out.length;
   if (!p.packed) {
-    auto doc = nlohmann::json::parse(out.receipt, nullptr, false);
-    const nlohmann::json* r = nullptr;
-    if (doc.is_object())
-      r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
-    if (r != nullptr && r->contains("sha256") && (*r)["sha256"].is_string()) {
-      journal::PackedInfo k;
-      k.encoding = r->value("encoding", "") == "zstd-seekable" ? "zstd" : "identity";
-      k.original_sha256 = (*r)["sha256"].get<std::string>();
-      if (r->contains("md5") && (*r)["md5"].is_string() &&
-          !(*r)["md5"].get<std::string>().empty()) {
-        k.original_md5 = (*r)["md5"].get<std::string>();
-      }
-      k.packed_size = r->value("packed_size", uint64_t{0});
-      k.original_size = r->value("original_size", uint64_t{0});
+    if (std::optional<journal::PackedInfo> from_receipt = PackedInfoFromReceipt(out.receipt)) {
+      journal::PackedInfo k = std::move(*from_receipt);
       k.frame_size = p.shape.frame_size;
       k.level = p.shape.level;
       p.packed = std::move(k);

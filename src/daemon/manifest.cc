@@ -8,6 +8,22 @@ namespace seqgate::daemon {
 
 using nlohmann::json;
 
+namespace {
+
+// A receipt field of the expected type, or the empty value: the centre's document is input, and
+// nlohmann's value() throws when a field holds another type (e.g. "status": 1).
+std::string StringField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+uint64_t UintField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
+}  // namespace
+
 std::string BuildManifest(const std::string& site, const journal::RunRecord& run,
                           const std::vector<journal::FileRecord>& files) {
   json j;
@@ -57,10 +73,34 @@ Result<RunReceiptSummary> ParseRunReceipt(const std::string& receipt_document) {
   }
   const json& rr = (*r)["run_receipt"];
   RunReceiptSummary s;
-  s.status = rr.value("status", "");
-  s.reason = rr.value("reason", "");
+  s.status = StringField(rr, "status");
+  s.reason = StringField(rr, "reason");
   if (s.status.empty()) return Corruption("the centre's run receipt has no status");
   return s;
+}
+
+std::pair<std::string, std::string> ParseReceiptStatus(const std::string& doc) {
+  auto j = json::parse(doc, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {"", ""};
+  const json& r = j.contains("receipt") && j["receipt"].is_object() ? j["receipt"] : j;
+  return {StringField(r, "status"), StringField(r, "reason")};
+}
+
+std::optional<journal::PackedInfo> PackedInfoFromReceipt(const std::string& receipt_document) {
+  auto doc = json::parse(receipt_document, nullptr, false);
+  const json* r = nullptr;
+  if (doc.is_object())
+    r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
+  if (r == nullptr || !r->contains("sha256") || !(*r)["sha256"].is_string()) return std::nullopt;
+  journal::PackedInfo k;
+  k.encoding = StringField(*r, "encoding") == "zstd-seekable" ? "zstd" : "identity";
+  k.original_sha256 = (*r)["sha256"].get<std::string>();
+  if (r->contains("md5") && (*r)["md5"].is_string() && !(*r)["md5"].get<std::string>().empty()) {
+    k.original_md5 = (*r)["md5"].get<std::string>();
+  }
+  k.packed_size = UintField(*r, "packed_size");
+  k.original_size = UintField(*r, "original_size");
+  return k;
 }
 
 }  // namespace seqgate::daemon

@@ -4,7 +4,9 @@
 // verified and answers with a signed run receipt.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "journal/journal.h"
@@ -22,5 +24,14 @@ struct RunReceiptSummary {
   std::string status, reason;
 };
 Result<RunReceiptSummary> ParseRunReceipt(const std::string& receipt_document);
+
+// A file receipt's own "status" (verified / unverified / quarantined) and reason; empty strings
+// when the document is not a JSON object.
+std::pair<std::string, std::string> ParseReceiptStatus(const std::string& receipt_document);
+
+// The digests and sizes a file receipt states for the original file (encoding, sha256, md5,
+// packed and original size), for an upload whose bytes were never packed here; nullopt when the
+// receipt names no sha256. frame_size, level and the packed digest are the caller's to fill.
+std::optional<journal::PackedInfo> PackedInfoFromReceipt(const std::string& receipt_document);
 
 }  // namespace seqgate::daemon

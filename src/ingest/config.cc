@@ -127,6 +127,13 @@ Result<HostPort> ParseHostPort(std::string_view text) {
     hp.host = std::string(text.substr(0, colon));
     port = text.substr(colon + 1);
   }
+  // An unbracketed host with ':' (or stray brackets) would print back as another address.
+  const bool bracketed = text.front() == '[';
+  if (hp.host.empty() || hp.host.find_first_of("[]") != std::string::npos ||
+      (!bracketed && hp.host.find(':') != std::string::npos)) {
+    return InvalidArgument("'" + std::string(text) +
+                           "': the host must be a name, an IPv4 address or an [IPv6] address");
+  }
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {

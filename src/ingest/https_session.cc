@@ -21,6 +21,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/log.h"
+#include "ingest/beast_request.h"
 #include "ingest/net_parts.h"
 
 namespace seqgate::ingest {
@@ -160,25 +161,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (ec) return Close();
 
     shared_.metrics.requests_total++;
-    const auto& req = parser_->get();
-    head_ = RequestHead{};
-    head_.method = std::string(req.method_string());
-    std::string target(req.target());
-    head_.target = target.substr(0, target.find('?'));
-    for (const auto& field : req) {
-      std::string name = Lower(std::string(field.name_string()));
-      auto [it, fresh] = head_.fields.emplace(name, std::string(field.value()));
-      if (!fresh) it->second += ", " + std::string(field.value());
-    }
-    if (auto cl = parser_->content_length()) head_.content_length = *cl;
-    head_.chunked = parser_->chunked();
-    if (const std::string* override_method = head_.Get("x-http-method-override")) {
-      std::string m = *override_method;
-      std::transform(m.begin(), m.end(), m.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      head_.method = m;
-    }
-    keep_alive_ = req.keep_alive();
+    head_ = ToRequestHead(*parser_);
+    keep_alive_ = parser_->get().keep_alive();
     const std::string* expect = head_.Get("expect");
     expect_continue_ = expect != nullptr && Lower(*expect) == "100-continue";
 

@@ -58,7 +58,12 @@ json RunJson(const RunReceipt& r) {
 // UTF-8 passed through. Python's json.dumps(sort_keys=True, separators=(",", ":"),
 // ensure_ascii=False) yields the same bytes for the values we emit.
 Result<std::string> Sign(const json& receipt, const ReceiptSigner& signer) {
-  std::string canonical = receipt.dump();
+  std::string canonical;
+  try {
+    canonical = receipt.dump();
+  } catch (const json::type_error&) {  // text that is not UTF-8 cannot be a JSON string
+    return InvalidArgument("receipt field is not valid UTF-8; nothing signed");
+  }
   SEQGATE_ASSIGN_OR_RETURN(std::string sig, signer.Sign(canonical));
   json doc;
   doc["receipt"] = receipt;
@@ -119,11 +124,19 @@ Result<ReceiptDigest> PeekReceipt(std::string_view document) {
     return Corruption("not a receipt document");
   }
   const json& r = doc["receipt"];
+  // Typed or empty: value() would throw on a field of another type, and this runs on request
+  // paths (deduplication, GET receipt, run checks).
+  auto text = [&r](const char* key) {
+    auto it = r.find(key);
+    return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   ReceiptDigest d;
-  d.status = r.value("status", "");
-  d.sha256 = r.value("sha256", "");
-  d.upload_id = r.value("upload", "");
-  d.packed_size = r.value("packed_size", uint64_t{0});
+  d.status = text("status");
+  d.sha256 = text("sha256");
+  d.upload_id = text("upload");
+  if (auto it = r.find("packed_size"); it != r.end() && it->is_number_unsigned()) {
+    d.packed_size = it->get<uint64_t>();
+  }
   return d;
 }
 

@@ -103,6 +103,9 @@ TEST_CASE("JSON: truncated, deeply nested and non-object input are clear errors"
   CHECK_FALSE(ParseElementOutcome("[1,2]").ok());
   auto deep = ParseJsonText(std::string(100000, '['));
   CHECK(deep.status().message().find("nested deeper") != std::string::npos);
+  // Found by fuzzing: a number beyond a double threw out_of_range past the parse_error catch.
+  CHECK(ParseElementRunParameters(R"({"RunID": "A", "Side": 1e999})").status().code() ==
+        StatusCode::kCorruption);
   CHECK(*ParseDragenErrorSummary(R"({"result":"error","details":[]})"));
   CHECK_FALSE(*ParseDragenErrorSummary(R"({"result":"success"})"));
   auto p = ParseElementRunParameters(
