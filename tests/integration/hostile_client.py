@@ -20,6 +20,7 @@ import socket
 import ssl
 import sys
 import time
+import warnings
 
 
 def unescape(text):
@@ -204,6 +205,7 @@ def peer(mode, cert, key, portfile, logfile):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     if mode == "tls11":
+        warnings.simplefilter("ignore", DeprecationWarning)  # that is the point of this peer
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
         ctx.minimum_version = ssl.TLSVersion.TLSv1_1
         ctx.maximum_version = ssl.TLSVersion.TLSv1_1
