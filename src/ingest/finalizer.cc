@@ -192,11 +192,10 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     // A path that meets another stored path (a file where it needs a folder, or the reverse,
     // in the run or in the receipt index beside it) is refused here, before the receipt says
     // "verified": otherwise the move would fail after the receipt was written.
-    std::string index_rel = decl.path + ".json";
-    std::string index_base = store_.IndexPath(info.site, decl.run, "x");
-    index_base.resize(index_base.size() - std::string("/x.json").size());
-    std::string blocked = Blocker(store_.FinalPath(info.site, decl.run, "."), FinalRelative(info));
-    if (blocked.empty()) blocked = Blocker(index_base, index_rel);
+    std::string run_dir = ParentDir(store_.FinalPath(info.site, decl.run, "x"));
+    std::string index_dir = ParentDir(store_.IndexPath(info.site, decl.run, "x"));
+    std::string blocked = Blocker(run_dir, FinalRelative(info));
+    if (blocked.empty()) blocked = Blocker(index_dir, decl.path + ".json");
     if (!blocked.empty()) {
       r.status = ReceiptStatus::kQuarantined;
       r.reason = decl.run + "/" + FinalRelative(info) + " cannot be stored: " + blocked;
