@@ -56,6 +56,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   }
 
   ~HttpsSession() {
+    LeaveHandshake();
     if (handle_ != 0) shared_.connections.Remove(handle_);
     shared_.metrics.connections_open--;
   }
@@ -82,6 +83,14 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     error_code ec;
     auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) address_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+    std::string ip = ec ? std::string() : remote.address().to_string();
+    if (!shared_.handshakes.TryEnter(ip, limits_.max_handshakes_per_address)) {
+      shared_.metrics.tls_handshake_failures_total++;
+      Log(LogLevel::kInfo, "tls.refused",
+          {{"remote", address_}, {"reason", "too many handshakes from this address"}});
+      return Close();
+    }
+    handshake_ip_ = ip;
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::seconds(limits_.handshake_timeout_s));
     stream_.async_handshake(
@@ -89,7 +98,14 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         beast::bind_front_handler(&HttpsSession::OnHandshake, shared_from_this()));
   }
 
+  void LeaveHandshake() {
+    if (!handshake_ip_) return;
+    shared_.handshakes.Leave(*handshake_ip_);
+    handshake_ip_.reset();
+  }
+
   void OnHandshake(error_code ec) {
+    LeaveHandshake();
     if (ec) {
       shared_.metrics.tls_handshake_failures_total++;
       // The handshake error is generic ("certificate verify failed"); the chain check says why.
@@ -422,6 +438,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   net::any_io_executor pause_guard_;  // tracks outstanding work while paused
   bool stop_requested_ = false;       // takeover or shutdown arrived during a pause
   size_t head_bytes_ = 0;  // bytes of the request head parsed so far
+  std::optional<std::string> handshake_ip_;  // counted in shared_.handshakes until it ends
   bool body_done_ = false;
   size_t drained_ = 0;
 

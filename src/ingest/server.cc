@@ -46,6 +46,21 @@ void ConnectionSet::StopAll() {
   for (auto& f : all) f();
 }
 
+bool HandshakeCounter::TryEnter(const std::string& address, uint32_t max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint32_t& n = open_[address];
+  if (n >= max) return false;
+  ++n;
+  return true;
+}
+
+void HandshakeCounter::Leave(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(address);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+}
+
 Result<tcp::endpoint> ResolveListen(net::io_context& ioc, const HostPort& hp) {
   error_code ec;
   auto addr = net::ip::make_address(hp.host, ec);

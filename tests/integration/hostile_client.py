@@ -8,7 +8,8 @@
                                         then asks OPTIONS on a fresh one; prints the outcome
   tcpflood PORT N                       opens N bare TCP connections that never say a word and
                                         holds them until stdin closes; prints "open N"
-  probe PKI PORT WHO                    one OPTIONS as WHO: prints the status or "refused"
+  probe PKI PORT WHO [SOURCE-IP]        one OPTIONS as WHO (from SOURCE-IP, e.g. 127.0.0.2):
+                                        prints the status or "refused"
   peer MODE CERT KEY PORTFILE LOGFILE   a TLS server for the client-side checks (MODE tls11
                                         limits it to TLS 1.1); records every byte it is sent
 """
@@ -46,16 +47,17 @@ def client_context(pki, who):
 class Client:
     """One keep-alive connection, reopened whenever the server closes it."""
 
-    def __init__(self, pki, port, who):
+    def __init__(self, pki, port, who, source=None):
         self.ctx = client_context(pki, who)
         self.port = port
+        self.source = (source, 0) if source else None
         self.conn = None
 
     def request(self, method, target, headers, body=None):
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPSConnection("localhost", self.port, context=self.ctx,
-                                                        timeout=30)
+                                                        timeout=30, source_address=self.source)
             try:
                 self.conn.request(method, target, body=body, headers=headers)
                 r = self.conn.getresponse()
@@ -192,9 +194,10 @@ def tcpflood(port, count):
         s.close()
 
 
-def probe(pki, port, who):
+def probe(pki, port, who, source=None):
+    port = int(port)
     try:
-        c = Client(pki, port, who)
+        c = Client(pki, port, who, source)
         st, _, _ = c.request("OPTIONS", "/files/", {})
         print(st)
     except (OSError, ssl.SSLError, http.client.HTTPException):
@@ -242,7 +245,7 @@ def main():
     if cmd == "tcpflood":
         return tcpflood(int(args[0]), int(args[1]))
     if cmd == "probe":
-        return probe(args[0], int(args[1]), args[2])
+        return probe(*args[:2], args[2], args[3] if len(args) > 3 else None)
     if cmd == "peer":
         return peer(*args)
     raise SystemExit("unknown command " + cmd)

@@ -72,7 +72,8 @@ done
 
 # Storage inside a box of its own, with sentinels around it, so a listing of the box shows
 # every byte anyone wrote.
-write_config "[limits]" "max_connections = 24" "handshake_timeout_seconds = 3" "header_timeout_seconds = 2"
+write_config "[limits]" "max_connections = 24" "max_handshakes_per_address = 8" "handshake_timeout_seconds = 3" \
+  "header_timeout_seconds = 2"
 BOX="$WORK/box"
 STORAGE="$BOX/storage"
 mkdir -p "$STORAGE" "$BOX/etc" "$BOX/lab-b"
@@ -166,21 +167,24 @@ check "metadata key with a non-ASCII byte → 400" test "$(status_of lab-a -X PO
 check "server still answers after all that" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 204
 tally headers 13
 
-echo "== slow and flooding clients (max_connections 24, handshake 3 s, head 2 s)"
+echo "== slow and flooding clients (max_connections 24, 8 handshakes per address, handshake 3 s, head 2 s)"
 read -r _ opened _ normal _ closed < <($HOSTILE slowloris "$WORK/pki" "$TUS_PORT" 20 4)
 check "20 slowloris connections opened" test "$opened" = 20
 check "a normal client is answered while they trickle ($normal)" test "$normal" = 204
 check "every slowloris connection cut off by the head deadline ($closed/20)" test "$closed" = 20
 coproc FLOOD { $HOSTILE tcpflood "$TUS_PORT" 40; }
 read -r _ held <&"${FLOOD[0]}"
-WHILE_FULL=$($HOSTILE probe "$WORK/pki" "$TUS_PORT" lab-a)
-echo "   (a normal client while 40 silent TCP connections are held: $WHILE_FULL)"
+check "a normal client from another address is answered while 127.0.0.1 holds 40 silent connections" \
+  test "$($HOSTILE probe "$WORK/pki" "$TUS_PORT" lab-a 127.0.0.2)" = 204
+SAME=$($HOSTILE probe "$WORK/pki" "$TUS_PORT" lab-a)
+echo "   (a client from the flooding address itself: $SAME until its handshakes time out)"
 OPEN=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | sed -n 's/^seqgate_ingest_connections_open //p' || true)
 check "/metrics answers during the flood; the limit holds ($OPEN open of 40 attempted)" test "${OPEN:-99}" -le 24
 exec {FLOOD[1]}>&-
 wait "$FLOOD_PID" 2>/dev/null || true
+check "the flood's handshakes beyond 8 refused at once" grep -q 'tls.refused.*too many handshakes from this address' "$WORK/server.log"
 check "the flood held $held connections and the server survived" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 204
-tally slow 2
+tally slow 4
 
 echo "== another site's upload URLs, guessed ids, traversal in the URL"
 head -c 10 /dev/urandom > "$WORK/ten.bin"
