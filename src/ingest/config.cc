@@ -194,6 +194,8 @@ Result<IngestConfig> ParseConfig(std::string_view text, const std::string& name)
            r.On("max_header_bytes", Integer(&l.max_header_bytes, 1024, 1u << 20));
            r.On("max_metadata_bytes", Integer(&l.max_metadata_bytes, 64, 1u << 20));
            r.On("max_connections", Integer(&l.max_connections, 1, 1u << 20));
+           r.On("max_handshakes_per_address",
+                Integer(&l.max_handshakes_per_address, 1, 1u << 20));
            r.On("handshake_timeout_seconds", Integer(&l.handshake_timeout_s, 1, 3600));
            r.On("header_timeout_seconds", Integer(&l.header_timeout_s, 1, 3600));
            r.On("idle_timeout_seconds", Integer(&l.idle_timeout_s, 1, 86400));

@@ -37,6 +37,9 @@ struct LimitsConfig {
   uint32_t max_header_bytes = 16 * 1024;   // whole request head
   uint32_t max_metadata_bytes = 4 * 1024;  // Upload-Metadata header value
   uint32_t max_connections = 256;
+  // Connections one address may hold before their TLS handshake completes: without it one
+  // address holding max_connections silent sockets keeps every site out.
+  uint32_t max_handshakes_per_address = 16;
   uint32_t handshake_timeout_s = 15;
   uint32_t header_timeout_s = 20;            // the whole request head must arrive within this
   uint32_t idle_timeout_s = 60;              // keep-alive connection with no request

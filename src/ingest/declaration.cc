@@ -70,12 +70,17 @@ Result<Declaration> ParseDeclaration(const Metadata& m) {
   }
   if (d.kind == UploadKind::kManifest) {
     if (d.run.empty()) return InvalidArgument("a manifest upload needs seqgate-run");
-    if (d.path.empty()) d.path = "seqgate-manifest.json";
+    if (d.path.empty()) d.path = std::string(kManifestPath);
     if (d.encoding != ContentEncoding::kIdentity) {
       return InvalidArgument("a manifest upload must use identity encoding");
     }
   } else if (d.run.empty() != d.path.empty()) {
     return InvalidArgument("seqgate-run and seqgate-path must be given together");
+  } else if (d.path == kManifestPath) {
+    // A file stored under the manifest's name would make the run's real manifest quarantined
+    // as "different content" and could be mistaken for it by whoever reads the run folder.
+    return InvalidArgument("seqgate-path '" + std::string(kManifestPath) +
+                           "' is reserved for the run manifest (seqgate-kind manifest)");
   }
   SEQGATE_RETURN_IF_ERROR(ReadDigests(m, &d));
   return d;

@@ -38,6 +38,9 @@ inline constexpr std::string_view kKeySha256 = "seqgate-sha256";
 inline constexpr std::string_view kKeyMd5 = "seqgate-md5";
 inline constexpr std::string_view kKeyKind = "seqgate-kind";
 
+// Where a run's manifest is stored when seqgate-path is not given; a file upload may not use it.
+inline constexpr std::string_view kManifestPath = "seqgate-manifest.json";
+
 // Reads the extension's keys from creation metadata; other keys (filename, ...) are ignored,
 // unknown "seqgate-" keys are refused so a typo cannot silently disable verification.
 // kInvalidArgument with the reason for bad values, a run without a path or the reverse.

@@ -37,6 +37,24 @@ std::string UnverifiedName(const UploadInfo& info, const std::string& filename) 
   return slash == std::string::npos ? *norm : norm->substr(slash + 1);
 }
 
+// Why `relative` cannot be created under the directory `base` without replacing something,
+// or "" when it can: an existing ancestor that is not a directory (a file "a" blocks "a/b"),
+// or an existing directory in the file's own place. A symlink counts as "not a directory":
+// nothing under the storage root is ever reached through one.
+std::string Blocker(const std::string& base, const std::string& relative) {
+  struct stat st {};
+  for (size_t pos = relative.find('/'); pos != std::string::npos;
+       pos = relative.find('/', pos + 1)) {
+    std::string prefix = relative.substr(0, pos);
+    if (::lstat((base + "/" + prefix).c_str(), &st) != 0) return "";  // the rest is created
+    if (!S_ISDIR(st.st_mode)) return "'" + prefix + "' is a file";
+  }
+  if (::lstat((base + "/" + relative).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return "'" + relative + "' is a directory";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string Finalizer::FinalRelative(const UploadInfo& info) const {
@@ -172,7 +190,17 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
   std::lock_guard<std::mutex> placing(placement_mu_);
   if (r.status == ReceiptStatus::kVerified) {
     destination = store_.FinalPath(info.site, decl.run, FinalRelative(info));
-    if (Exists(destination)) {
+    // A path that meets another stored path (a file where it needs a folder, or the reverse,
+    // in the run or in the receipt index beside it) is refused here, before the receipt says
+    // "verified": otherwise the move would fail after the receipt was written.
+    std::string run_dir = ParentDir(store_.FinalPath(info.site, decl.run, "x"));
+    std::string index_dir = ParentDir(store_.IndexPath(info.site, decl.run, "x"));
+    std::string blocked = Blocker(run_dir, FinalRelative(info));
+    if (blocked.empty()) blocked = Blocker(index_dir, decl.path + ".json");
+    if (!blocked.empty()) {
+      r.status = ReceiptStatus::kQuarantined;
+      r.reason = decl.run + "/" + FinalRelative(info) + " cannot be stored: " + blocked;
+    } else if (Exists(destination)) {
       if (auto existing = FindVerified(info.site, decl)) {
         r.duplicate_of = PeekReceipt(*existing)->upload_id;
         r.reason = "identical file already stored by upload " + r.duplicate_of;

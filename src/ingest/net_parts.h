@@ -41,6 +41,20 @@ class ConnectionSet {
   uint64_t next_ = 1;
 };
 
+// Connections per remote address whose TLS handshake has not completed yet.
+class HandshakeCounter {
+ public:
+  // Counts one more for `address` and returns true, or returns false (nothing counted) when it
+  // already has `max`.
+  bool TryEnter(const std::string& address, uint32_t max);
+  // Ends one counted by TryEnter.
+  void Leave(const std::string& address);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, uint32_t> open_;
+};
+
 struct ServerShared {
   ServerShared(const IngestConfig& c, TusService& t, Metrics& m) : config(c), tus(t), metrics(m) {}
   const IngestConfig& config;
@@ -48,6 +62,7 @@ struct ServerShared {
   Metrics& metrics;
   UploadLocks locks;
   ConnectionSet connections;
+  HandshakeCounter handshakes;
   std::atomic<bool> stopping{false};
 };
 

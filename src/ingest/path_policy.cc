@@ -1,5 +1,7 @@
 #include "ingest/path_policy.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <vector>
 
 namespace seqgate::ingest {
@@ -27,36 +29,81 @@ Status ValidateName(std::string_view name, std::string_view what, size_t max,
   return Status::Ok();
 }
 
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is not well-formed (overlongs,
-// surrogates and code points above U+10FFFF are refused as RFC 3629 requires).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
+// Decodes the UTF-8 sequence starting at s[i] into *cp and returns its length, or 0 if it is
+// not well-formed (overlongs, surrogates and code points above U+10FFFF are refused as RFC 3629
+// requires).
+size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
-  if (c < 0x80) return 1;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
   size_t n = 0;
-  uint32_t cp = 0;
+  uint32_t v = 0;
   if ((c & 0xE0) == 0xC0) {
     n = 2;
-    cp = c & 0x1F;
+    v = c & 0x1F;
   } else if ((c & 0xF0) == 0xE0) {
     n = 3;
-    cp = c & 0x0F;
+    v = c & 0x0F;
   } else if ((c & 0xF8) == 0xF0) {
     n = 4;
-    cp = c & 0x07;
+    v = c & 0x07;
   } else {
     return 0;
   }
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
+    v = (v << 6) | (b(i + k) & 0x3F);
   }
   static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  // C1 controls (U+0080–U+009F) are control characters too.
-  if (cp >= 0x80 && cp <= 0x9F) return 0;
+  if (v < kMin[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
   return n;
+}
+
+// Letters outside ASCII that a path may hold: the precomposed letters of the European
+// alphabets (Latin-1, Latin Extended-A, Romanian comma-below letters, Greek, Cyrillic).
+// Every one of them is already in NFC and NFKC form and none is a combining mark, so a string
+// of them is unchanged by either normalisation: two different accepted names can never
+// normalise to the same name, which is why this is an allow-list and not a list of the
+// tricks (combining marks, compatibility forms, look-alike slashes, invisible and
+// bidirectional controls) that we would otherwise have to keep complete without ICU.
+bool IsAllowedNonAscii(uint32_t cp) {
+  if (cp >= 0xC0 && cp <= 0xFF) return cp != 0xD7 && cp != 0xF7;  // not × and ÷
+  if (cp >= 0x100 && cp <= 0x17F) {
+    // Ĳ ĳ Ŀ ŀ ŉ ſ have compatibility decompositions (NFKC would change them).
+    return cp != 0x132 && cp != 0x133 && cp != 0x13F && cp != 0x140 && cp != 0x149 &&
+           cp != 0x17F;
+  }
+  if (cp >= 0x218 && cp <= 0x21B) return true;  // Ș ș Ț ț
+  // Greek: the tonos capitals and the basic letters (U+0387 and U+037E change under NFC).
+  if (cp == 0x386 || (cp >= 0x388 && cp <= 0x38A) || cp == 0x38C) return true;
+  if (cp >= 0x38E && cp <= 0x3CE) return cp != 0x3A2;  // U+03A2 is unassigned
+  if (cp >= 0x400 && cp <= 0x45F) return true;         // Cyrillic
+  return false;
+}
+
+// Why a non-ASCII code point is refused, in words an operator can act on.
+std::string RefusedCodePoint(uint32_t cp) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
+  std::string what;
+  if (cp <= 0x9F) {
+    what = "a control character";
+  } else if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+             (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+             (cp >= 0xFE20 && cp <= 0xFE2F)) {
+    what = "a combining mark (names must use precomposed letters, NFC)";
+  } else if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+             (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || cp == 0xAD) {
+    what = "an invisible or bidirectional formatting character";
+  } else {
+    what = "a character outside the allowed set (ASCII and precomposed European letters)";
+  }
+  return "path contains " + what + " (" + hex + ")";
 }
 
 }  // namespace
@@ -78,8 +125,10 @@ Result<std::string> NormaliseRelativePath(std::string_view path) {
     auto c = static_cast<unsigned char>(path[i]);
     if (c < 0x20 || c == 0x7f) return InvalidArgument("path contains a control character");
     if (c == '\\') return InvalidArgument("path contains a backslash");
-    size_t n = Utf8SequenceLength(path, i);
-    if (n == 0) return InvalidArgument("path is not valid UTF-8 or holds a control character");
+    uint32_t cp = 0;
+    size_t n = DecodeUtf8(path, i, &cp);
+    if (n == 0) return InvalidArgument("path is not valid UTF-8");
+    if (cp >= 0x80 && !IsAllowedNonAscii(cp)) return InvalidArgument(RefusedCodePoint(cp));
     i += n;
   }
   std::vector<std::string_view> parts;
@@ -93,6 +142,11 @@ Result<std::string> NormaliseRelativePath(std::string_view path) {
     if (part.size() > kMaxComponentBytes) {
       return InvalidArgument("a path component is longer than " +
                              std::to_string(kMaxComponentBytes) + " bytes");
+    }
+    // Windows, SMB and many archive tools drop a trailing dot or space and some strip a
+    // leading space, so "a.", "a " and " a" would become "a" on the way out of the centre.
+    if (part.back() == '.' || part.back() == ' ' || part.front() == ' ') {
+      return InvalidArgument("a path component starts with a space or ends with '.' or ' '");
     }
     parts.push_back(part);
   }

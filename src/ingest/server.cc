@@ -46,6 +46,21 @@ void ConnectionSet::StopAll() {
   for (auto& f : all) f();
 }
 
+bool HandshakeCounter::TryEnter(const std::string& address, uint32_t max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint32_t& n = open_[address];
+  if (n >= max) return false;
+  ++n;
+  return true;
+}
+
+void HandshakeCounter::Leave(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(address);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+}
+
 Result<tcp::endpoint> ResolveListen(net::io_context& ioc, const HostPort& hp) {
   error_code ec;
   auto addr = net::ip::make_address(hp.host, ec);
@@ -60,12 +75,14 @@ Result<tcp::endpoint> ResolveListen(net::io_context& ioc, const HostPort& hp) {
 
 namespace {
 
-// Accepts connections until closed; `start` takes each socket.
+// Accepts connections until closed; `start` takes each socket. A `limited` listener refuses
+// sockets while max_connections tus sessions are open; the metrics listener is not limited, so
+// a flood of the tus port cannot also take /healthz and /metrics away from the monitoring.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   using Start = std::function<void(tcp::socket)>;
-  Listener(net::io_context& ioc, Start start, ServerShared& shared)
-      : ioc_(ioc), acceptor_(ioc), start_(std::move(start)), shared_(shared) {}
+  Listener(net::io_context& ioc, Start start, ServerShared& shared, bool limited)
+      : ioc_(ioc), acceptor_(ioc), start_(std::move(start)), shared_(shared), limited_(limited) {}
 
   Status Bind(const tcp::endpoint& ep, const std::string& what) {
     error_code ec;
@@ -89,7 +106,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
             return;
           }
           if (!ec) {
-            if (self->shared_.connections.size() >= self->shared_.config.limits.max_connections) {
+            if (self->limited_ &&
+                self->shared_.connections.size() >= self->shared_.config.limits.max_connections) {
               error_code ignored;
               socket.close(ignored);  // over the limit: refuse early
             } else {
@@ -110,6 +128,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   Start start_;
   ServerShared& shared_;
+  bool limited_;
 };
 
 }  // namespace
@@ -124,9 +143,11 @@ Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics,
   SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint tus_ep, ResolveListen(ioc, config.listen));
   SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint metrics_ep, ResolveListen(ioc, config.metrics));
   auto tus_listener = std::make_shared<Listener>(
-      ioc, [&](tcp::socket s) { StartHttpsSession(std::move(s), *tls, shared); }, shared);
+      ioc, [&](tcp::socket s) { StartHttpsSession(std::move(s), *tls, shared); }, shared,
+      /*limited=*/true);
   auto metrics_listener = std::make_shared<Listener>(
-      ioc, [&](tcp::socket s) { StartMetricsSession(std::move(s), shared); }, shared);
+      ioc, [&](tcp::socket s) { StartMetricsSession(std::move(s), shared); }, shared,
+      /*limited=*/false);
   SEQGATE_RETURN_IF_ERROR(tus_listener->Bind(tus_ep, "listen " + config.listen.ToString()));
   SEQGATE_RETURN_IF_ERROR(
       metrics_listener->Bind(metrics_ep, "metrics " + config.metrics.ToString()));

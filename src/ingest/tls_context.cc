@@ -18,7 +18,8 @@ namespace ssl = boost::asio::ssl;
 
 Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const TlsConfig& tls) {
   // Asio reports a missing file as a bare "asio.ssl error": name the file ourselves.
-  for (const std::string* f : {&tls.cert, &tls.key, &tls.client_ca}) {
+  for (const std::string* f : {&tls.cert, &tls.key, &tls.client_ca, &tls.crl}) {
+    if (f->empty() && f == &tls.crl) continue;  // the CRL is optional
     if (::access(f->c_str(), R_OK) != 0) return ErrnoStatus(errno, "cannot read TLS file", *f);
   }
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
@@ -72,6 +73,11 @@ Result<Peer> IdentifyPeer(SSL* native, const IngestConfig& config) {
   X509* cert = SSL_get1_peer_certificate(native);
   if (cert == nullptr) return Status(StatusCode::kPermissionDenied, "no client certificate");
   std::unique_ptr<X509, decltype(&X509_free)> owned(cert, &X509_free);
+  // A CA certificate identifies whoever may issue certificates, not a site: the chain check
+  // alone accepts one in the client's place when it also allows clientAuth.
+  if (X509_check_ca(cert) != 0) {
+    return Status(StatusCode::kPermissionDenied, "client certificate is a CA certificate");
+  }
   X509_NAME* subject = X509_get_subject_name(cert);
   int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (index < 0) return Status(StatusCode::kPermissionDenied, "certificate has no subject CN");

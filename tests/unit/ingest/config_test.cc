@@ -84,6 +84,7 @@ TEST_CASE("the shipped example config parses and validates") {
   CHECK(ValidateConfig(*c).ok());
   CHECK(c->metrics.host == "127.0.0.1");  // observability stays local by default
   CHECK(c->limits.max_upload_size == (4ull << 40));
+  CHECK(c->limits.max_handshakes_per_address == 16);
 }
 
 }  // namespace

@@ -31,6 +31,16 @@ TEST_CASE("plain tus metadata yields an unplaced identity declaration") {
   CHECK(d->encoding == ContentEncoding::kIdentity);
 }
 
+TEST_CASE("a file upload may not take the run manifest's name") {
+  auto file = ParseDeclaration({{"seqgate-run", "R"}, {"seqgate-path", "./seqgate-manifest.json"}});
+  REQUIRE_FALSE(file.ok());
+  CHECK(file.status().message().find("reserved for the run manifest") != std::string::npos);
+  CHECK(ParseDeclaration({{"seqgate-run", "R"}, {"seqgate-path", "sub/seqgate-manifest.json"}}).ok());
+  CHECK(ParseDeclaration({{"seqgate-kind", "manifest"}, {"seqgate-run", "R"},
+                          {"seqgate-path", "seqgate-manifest.json"}})
+            .ok());
+}
+
 TEST_CASE("bad declarations are refused") {
   CHECK_FALSE(ParseDeclaration({{"seqgate-encoding", "gzip"}}).ok());
   CHECK_FALSE(ParseDeclaration({{"seqgate-run", "R"}}).ok());   // run without path

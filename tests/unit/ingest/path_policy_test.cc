@@ -21,7 +21,10 @@ TEST_CASE("benign relative paths normalise") {
   CHECK(n("./a") == "a");
   CHECK(n(".hidden/x") == ".hidden/x");
   CHECK(n("proben/Müller-ß.txt") == "proben/Müller-ß.txt");
-  CHECK(n("a..b/c...") == "a..b/c...");
+  CHECK(n("a..b/c..d") == "a..b/c..d");
+  CHECK(n("Ελλάδα/данные/Łódź-Ș.txt") == "Ελλάδα/данные/Łódź-Ș.txt");
+  CHECK(n("café") == "caf\xc3\xa9");  // NFC
+  CHECK(n(std::string(kMaxComponentBytes, 'a')) == std::string(kMaxComponentBytes, 'a'));
 }
 
 TEST_CASE("hostile paths are refused") {
@@ -53,6 +56,18 @@ TEST_CASE("hostile paths are refused") {
       "a\xc2\x85z",            // U+0085 NEL, a C1 control
       "\xf4\x90\x80\x80",      // above U+10FFFF
       std::string(256, 'a'),   // component too long
+      std::string(kMaxComponentBytes + 1, 'a'),
+      "c...",                  // trailing dots and spaces vanish on Windows/SMB
+      "a./b",
+      "a ",
+      " a",
+      "cafe\xcc\x81",          // NFD: e + U+0301 combining acute
+      "\xe2\x80\xae" "exe.txt",// U+202E right-to-left override
+      "a\xe2\x80\x8b" "b",     // U+200B zero width space
+      "..\xef\xbc\x8f..",      // U+FF0F fullwidth solidus
+      "\xef\xac\x81le",        // U+FB01 ligature fi (NFKC: "fi")
+      "\xe2\x84\xaa",          // U+212A Kelvin sign (NFC: "K")
+      "\xc2\xa0",              // U+00A0 no-break space
       std::string(1025, 'a'),  // path too long
   };
   for (const auto& p : hostile) {
@@ -64,6 +79,16 @@ TEST_CASE("hostile paths are refused") {
   for (int i = 0; i < 33; ++i) deep += "d/";
   deep += "f";
   CHECK_FALSE(NormaliseRelativePath(deep).ok());
+}
+
+TEST_CASE("refusals name the offending code point") {
+  auto why = [](std::string_view p) { return NormaliseRelativePath(p).status().message(); };
+  CHECK(why("cafe\xcc\x81").find("combining mark") != std::string::npos);
+  CHECK(why("cafe\xcc\x81").find("(U+0301)") != std::string::npos);
+  CHECK(why("a\xe2\x80\xae" "b").find("bidirectional") != std::string::npos);
+  CHECK(why("a\xc2\x85" "b").find("control character (U+0085)") != std::string::npos);
+  CHECK(why("\xef\xbc\x8f").find("outside the allowed set") != std::string::npos);
+  CHECK(why("\xef\xbc\x8f").find("U+FF0F") != std::string::npos);
 }
 
 TEST_CASE("site and run names are allow-listed") {
