@@ -2,7 +2,7 @@
 # Soak: seqgated delivers many small runs of every instrument family plus one large run to
 # seqgate-ingest through the fault proxy, which gives each new connection a random fault (cut
 # either way, stall until the watchdog fires, latency, a flipped byte either way, refusal) drawn
-# from a printed seed. New runs appear for SOAK_SECONDS (default 75; longer on request), then
+# from a printed seed. New runs appear for SOAK_SECONDS (default 60; longer on request), then
 # the backlog drains. At the end every shipped file is at the centre exactly once and
 # decompresses (stock zstd) to the instrument's bytes, every run has a complete run receipt,
 # nothing is quarantined or half-written, and neither daemon's memory grew: the late VmRSS
