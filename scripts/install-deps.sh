@@ -15,6 +15,8 @@ TEST_PKGS=(
   zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux curl xxd
   # systemd_units.sh / package_deb.sh: systemd-analyze, systemd-sysusers; cpack's dpkg-shlibdeps
   systemd dpkg-dev
+  # clock_jumps.sh: libfaketime steps the wall clock of the real seqgated / seqgate-ingest
+  faketime
 )
 
 missing=()

@@ -256,9 +256,9 @@ int Follow(bridge::WatchConfig cfg, const ScanArgs& args) {
   bridge::WatchLoopOptions opts;
   opts.interval_ns = static_cast<int64_t>(args.interval_s * 1e9);
   opts.debounce_ns = std::min<int64_t>(opts.interval_ns, 500'000'000);
-  bridge::WatchLoop loop(&rec, hint.ok() ? std::move(*hint) : nullptr, opts, WallClockNs);
-  const int64_t end = WallClockNs() + static_cast<int64_t>(args.follow_s * 1e9);
-  while (WallClockNs() < end) {
+  bridge::WatchLoop loop(&rec, hint.ok() ? std::move(*hint) : nullptr, opts, SteadyWallNs);
+  const int64_t end = SteadyWallNs() + static_cast<int64_t>(args.follow_s * 1e9);
+  while (SteadyWallNs() < end) {
     auto events = loop.Step(200);
     if (!events.ok()) {
       std::fprintf(stderr, "seqgatectl scan: %s\n", events.status().ToString().c_str());

@@ -179,7 +179,7 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   auto last_status = std::chrono::steady_clock::time_point{};
   int exit_code = 0;
   while (!stopping) {
-    auto events = watcher.Poll(WallClockNs());
+    auto events = watcher.Poll(SteadyWallNs());
     if (!events.ok()) {
       exit_code = fail(events.status().ToString());
       break;

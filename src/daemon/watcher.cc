@@ -64,7 +64,7 @@ std::unique_ptr<Watcher::Root> Watcher::MakeRoot(const WatchRoot& r) const {
   if (once_) opts.interval_ns = 1'000'000'000;  // settle as fast as the files allow
   opts.debounce_ns = std::min<int64_t>(opts.interval_ns, 2'000'000'000);
   root->loop = std::make_unique<bridge::WatchLoop>(root->reconciler.get(), std::move(hint), opts,
-                                                   WallClockNs);
+                                                   SteadyWallNs);
   return root;
 }
 

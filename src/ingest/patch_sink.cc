@@ -17,6 +17,7 @@ PatchSink::PatchSink(TusService& service, std::shared_ptr<LiveUpload> upload, ui
 }
 
 Status PatchSink::Fail(unsigned http_status, std::string reason) {
+  while (!reason.empty() && reason.back() == '\n') reason.pop_back();  // a response body's
   error_status_ = http_status;
   error_reason_ = reason;
   return Status(StatusCode::kAborted, std::move(reason));
@@ -29,8 +30,8 @@ Status PatchSink::Write(ByteView data) {
   if (Status st = up_->WriteAt(at, data); !st.ok()) {
     Log(LogLevel::kError, "upload.write_failed",
         {{"site", up_->info().site}, {"upload", up_->info().id}, {"error", st.ToString()}});
-    return st.code() == StatusCode::kResourceExhausted ? Fail(507, "disk full")
-                                                       : Fail(500, "cannot write the upload");
+    Response failure = TusService::StorageFailure(st, "cannot write the upload");
+    return Fail(failure.status, failure.body);
   }
   if (hasher_) {
     hasher_->Update(data);
@@ -44,7 +45,8 @@ Status PatchSink::Write(ByteView data) {
     // have filled since the request was admitted; below the floor, stop before acknowledging.
     if (auto full = service_.CheckDisk(0)) return Fail(full->status, full->body);
     if (Status st = up_->Commit(start_ + written_, service_.NextExpiry()); !st.ok()) {
-      return Fail(500, "cannot make the upload durable");
+      Response failure = TusService::StorageFailure(st, "cannot make the upload durable");
+      return Fail(failure.status, failure.body);
     }
     service_.metrics().bytes_received_total += written_ - committed_;
     committed_ = written_;
@@ -89,7 +91,7 @@ Response PatchSink::Finish(BodyEnd end) {
       Log(LogLevel::kError, "upload.commit_failed",
           {{"site", site}, {"upload", id}, {"error", st.ToString()}});
       up_->DiscardStaged().IgnoreError();
-      return TusService::TusResponse(500, "cannot make the upload durable");
+      return TusService::StorageFailure(st, "cannot make the upload durable");
     }
     service_.metrics().bytes_received_total += written_ - committed_;
     committed_ = written_;
@@ -101,6 +103,7 @@ Response PatchSink::Finish(BodyEnd end) {
           {{"site", site}, {"upload", id}, {"error", st.ToString()}});
     }
   }
+  service_.Touch(site, id);
   Response res = std::move(success_);
   res.Set("Upload-Offset", std::to_string(up_->progress().offset));
   if (end == BodyEnd::kInterrupted) {

@@ -44,11 +44,19 @@ Status TusService::Start() {
     if (!st.ok()) {
       Log(LogLevel::kError, "upload.recover_failed",
           {{"site", u.site}, {"upload", u.id}, {"error", st.ToString()}});
+      std::lock_guard<std::mutex> lock(mu_);
+      unsettled_.emplace(LockKey(u.site, u.id), false);
     }
     auto info = store_.LoadInfo(u.site, u.id);
     auto progress = store_.LoadProgress(u.site, u.id);
     if (!info.ok() || !progress.ok()) continue;
-    if (!info->length || progress->offset < *info->length) AdjustInProgress(u.site, +1);
+    if (!info->length || progress->offset < *info->length) {
+      AdjustInProgress(u.site, +1);
+    } else if (auto receipt = store_.LoadReceipt(u.site, u.id); receipt.ok() && !*receipt) {
+      // Complete, never finalised: the next HEAD does it; it is not counted in progress.
+      std::lock_guard<std::mutex> lock(mu_);
+      unsettled_.emplace(LockKey(u.site, u.id), false);
+    }
   }
   return Status::Ok();
 }
@@ -90,6 +98,43 @@ std::optional<Response> TusService::CheckDisk(uint64_t incoming) const {
     return TusResponse(507, "insufficient storage: the centre is below its free-space floor");
   }
   return std::nullopt;
+}
+
+Response TusService::StorageFailure(const Status& st, std::string_view what) {
+  Log(LogLevel::kError, "storage.failed", {{"what", std::string(what)}, {"error", st.ToString()}});
+  switch (st.code()) {
+    case StatusCode::kResourceExhausted:
+      return TusResponse(507, "insufficient storage: " + std::string(what));
+    case StatusCode::kPermissionDenied: {
+      // EROFS lands here (and EACCES): the storage refuses writes until an operator acts; the
+      // upload is intact, so the gateway is told to come back rather than that it failed.
+      Response r = TusResponse(503, "storage is not writable (read-only?): " + std::string(what));
+      r.Set("Retry-After", "5");
+      return r;
+    }
+    default:
+      return TusResponse(500, std::string(what));
+  }
+}
+
+void TusService::Touch(const std::string& site, const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_touch_[LockKey(site, id)] = std::chrono::steady_clock::now();
+}
+
+bool TusService::Expired(const std::string& site, const std::string& id, int64_t expires_unix) {
+  // Upload-Expires is wall-clock time (announced to clients, kept across restarts). A wall
+  // clock stepped forward must not expire an upload whose client is still sending, so it must
+  // also have been idle that long on the monotonic clock: since its last request, or since
+  // start for an upload not seen since. A clock stepped back only keeps uploads longer.
+  if (expires_unix >= Now()) return false;
+  auto since = started_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = last_touch_.find(LockKey(site, id)); it != last_touch_.end()) since = it->second;
+  }
+  return std::chrono::steady_clock::now() - since >=
+         std::chrono::seconds(config_.limits.upload_expiry_s);
 }
 
 TusService::Plan TusService::Prepare(const RequestHead& head, const Peer& peer) const {
@@ -196,6 +241,7 @@ Result<std::shared_ptr<LiveUpload>> TusService::Live(const std::string& site,
 void TusService::Forget(const std::string& site, const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   live_.erase(LockKey(site, id));
+  last_touch_.erase(LockKey(site, id));
 }
 
 TusService::Outcome TusService::Create(const RequestHead& head, const Peer& peer) {
@@ -279,10 +325,9 @@ TusService::Outcome TusService::Create(const RequestHead& head, const Peer& peer
   UploadProgress progress{0, NextExpiry()};
   if (Status st = store_.Create(info, progress); !st.ok()) {
     Log(LogLevel::kError, "upload.create_failed", {{"site", peer.site}, {"error", st.ToString()}});
-    if (st.code() == StatusCode::kResourceExhausted)
-      return {TusResponse(507, "disk full"), nullptr};
-    return {TusResponse(500, "cannot create the upload"), nullptr};
+    return {StorageFailure(st, "cannot create the upload"), nullptr};
   }
+  Touch(peer.site, info.id);
   metrics_.uploads_created_total++;
   AdjustInProgress(peer.site, +1);
   Log(LogLevel::kInfo, "upload.created",
@@ -325,7 +370,7 @@ Response TusService::Head(const Peer& peer, const std::string& id) {
   LiveUpload& up = **live;
   Response r = TusResponse(200);
   r.Set("Cache-Control", "no-store");
-  if (!up.complete() && up.progress().expires_unix < Now()) {
+  if (!up.complete() && Expired(peer.site, id, up.progress().expires_unix)) {
     Response gone = TusResponse(410);
     gone.Set("Cache-Control", "no-store");
     return gone;
@@ -338,15 +383,9 @@ Response TusService::Head(const Peer& peer, const std::string& id) {
   }
   if (!up.info().metadata_header.empty()) r.Set("Upload-Metadata", up.info().metadata_header);
   if (up.complete()) {
-    auto receipt = store_.LoadReceipt(peer.site, id);
-    if (receipt.ok() && !*receipt) {
-      // Completed, but finalisation failed earlier (I/O): try again now.
-      FinishUpload(up, &r);
-    } else if (receipt.ok()) {
-      auto peek = PeekReceipt(**receipt);
-      if (peek.ok()) r.Set("Seqgate-Receipt-Status", peek->status);
-    }
+    Settle(up, &r);
   } else {
+    Touch(peer.site, id);
     r.Set("Upload-Expires", HttpDate(up.progress().expires_unix));
   }
   return r;
@@ -367,7 +406,10 @@ TusService::Outcome TusService::Patch(const RequestHead& head, const Peer& peer,
   }
   LiveUpload& up = **live;
   UploadInfo& info = up.info();
-  if (!up.complete() && up.progress().expires_unix < Now()) return {TusResponse(410), nullptr};
+  if (!up.complete() && Expired(peer.site, id, up.progress().expires_unix)) {
+    return {TusResponse(410), nullptr};
+  }
+  Touch(peer.site, id);
   if (*offset != up.progress().offset) {
     Response r = TusResponse(409, "Upload-Offset does not match the upload's offset");
     r.Set("Upload-Offset", std::to_string(up.progress().offset));
@@ -420,16 +462,14 @@ TusService::Outcome TusService::Patch(const RequestHead& head, const Peer& peer,
   }
   if (info_changed) {
     if (Status st = store_.SaveInfo(info); !st.ok()) {
-      return {TusResponse(500, "cannot record the upload's length"), nullptr};
+      return {StorageFailure(st, "cannot record the upload's length"), nullptr};
     }
   }
   Response ok = TusResponse(204);
   if (!head.has_body()) {
     ok.Set("Upload-Offset", std::to_string(up.progress().offset));
     if (up.complete()) {
-      if (auto receipt = store_.LoadReceipt(peer.site, id); receipt.ok() && !*receipt) {
-        FinishUpload(up, &ok);
-      }
+      Settle(up, &ok);
     } else {
       ok.Set("Upload-Expires", HttpDate(up.progress().expires_unix));
     }
@@ -461,8 +501,22 @@ bool TusService::FinishUpload(LiveUpload& up, Response* res) {
         {{"site", up.info().site},
          {"upload", up.info().id},
          {"error", outcome.status().ToString()}});
-    *res = TusResponse(500, "the upload is complete but could not be finalised; retry HEAD");
+    {
+      // The receipt may already be written: until Settle publishes the file, none is reported.
+      std::lock_guard<std::mutex> lock(mu_);
+      unsettled_.emplace(LockKey(up.info().site, up.info().id), true);
+    }
+    *res = StorageFailure(outcome.status(),
+                          "the upload is complete but could not be finalised; retry HEAD");
     return false;
+  }
+  bool counted = true;  // in in_progress_: unless found complete at start (see Start)
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = unsettled_.find(LockKey(up.info().site, up.info().id)); it != unsettled_.end()) {
+      counted = it->second;
+      unsettled_.erase(it);
+    }
   }
   switch (outcome->status) {
     case ReceiptStatus::kVerified:
@@ -476,8 +530,43 @@ bool TusService::FinishUpload(LiveUpload& up, Response* res) {
       break;
   }
   res->Set("Seqgate-Receipt-Status", std::string(ReceiptStatusName(outcome->status)));
-  AdjustInProgress(up.info().site, -1);
+  if (counted) AdjustInProgress(up.info().site, -1);
   Forget(up.info().site, up.info().id);
+  return true;
+}
+
+bool TusService::Settle(LiveUpload& up, Response* res) {
+  const std::string& site = up.info().site;
+  const std::string& id = up.info().id;
+  std::optional<bool> pending;  // set: finalisation failed earlier; true: still counted
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = unsettled_.find(LockKey(site, id)); it != unsettled_.end()) pending = it->second;
+  }
+  auto receipt = store_.LoadReceipt(site, id);
+  if (!receipt.ok()) {
+    *res = StorageFailure(receipt.status(), "cannot read the receipt");
+    return false;
+  }
+  if (!*receipt) return FinishUpload(up, res);  // failed before its receipt: all over again
+  if (pending) {
+    // The receipt is written; publishing it (the move, the index) is what failed.
+    if (Status st = finalizer_.Recover(site, id); !st.ok()) {
+      Log(LogLevel::kError, "upload.finalize_failed",
+          {{"site", site}, {"upload", id}, {"error", st.ToString()}});
+      *res = StorageFailure(st, "the upload is complete but could not be published; retry HEAD");
+      return false;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      unsettled_.erase(LockKey(site, id));
+    }
+    Log(LogLevel::kInfo, "upload.published", {{"site", site}, {"upload", id}});
+    if (*pending) AdjustInProgress(site, -1);
+    Forget(site, id);
+  }
+  auto peek = PeekReceipt(**receipt);
+  if (peek.ok()) res->Set("Seqgate-Receipt-Status", peek->status);
   return true;
 }
 
@@ -503,6 +592,16 @@ Response TusService::Get(const Peer& peer, const std::string& id) {
   if (!info.ok()) return TusResponse(info.status().code() == StatusCode::kNotFound ? 404 : 500);
   auto receipt = store_.LoadReceipt(peer.site, id);
   if (!receipt.ok()) return TusResponse(500);
+  if (*receipt) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unsettled_.count(LockKey(peer.site, id)) != 0) {
+      // Written before the file was published, which then failed: the receipt is the
+      // finalizer's intent, not yet a delivery. HEAD publishes it, then GET hands it out.
+      Response r = TusResponse(503, "the upload is complete but not yet published; retry HEAD");
+      r.Set("Retry-After", "5");
+      return r;
+    }
+  }
   Response r = TusResponse(200);
   r.Set("Cache-Control", "no-store");
   r.Set("Content-Type", "application/json");
@@ -525,6 +624,7 @@ void TusService::SweepExpired(UploadLocks& locks) {
     if (!info.ok() || !progress.ok()) continue;
     bool complete = info->length && progress->offset == *info->length;
     if (complete || progress->expires_unix >= now) continue;
+    if (!Expired(u.site, u.id, progress->expires_unix)) continue;
     // Only remove what nobody holds; a held upload is in use and is looked at next time.
     std::shared_ptr<UploadLease> lease = locks.TryAcquire(LockKey(u.site, u.id));
     if (!lease) continue;

@@ -7,6 +7,7 @@
 // creation-with-upload, a BodySink receives the body and produces the response.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -69,6 +70,11 @@ class TusService {
   bool FinishUpload(LiveUpload& up, Response* res);
   // Free space check for `incoming` more bytes; a 507 response when below the floor.
   std::optional<Response> CheckDisk(uint64_t incoming) const;
+  // The answer to a storage failure, logged with `what`: 507 for a full disk, 503 for storage
+  // that refuses writes (read-only, permissions), both transient for a gateway; else 500.
+  static Response StorageFailure(const Status& st, std::string_view what);
+  // Records a request on an upload: its expiry counts idle time from here (see Expired).
+  void Touch(const std::string& site, const std::string& id);
   // Upload-Expires value (HTTP-date) for a unix time.
   static std::string HttpDate(int64_t unix_time);
   int64_t NextExpiry() const;
@@ -88,6 +94,11 @@ class TusService {
   Result<std::shared_ptr<LiveUpload>> Live(const std::string& site, const std::string& id);
   void Forget(const std::string& site, const std::string& id);
   void AdjustInProgress(const std::string& site, int delta);
+  // A complete upload's receipt status in `res`, after finishing what an earlier failed
+  // finalisation left (see unsettled_). false, with `res` the failure, when that fails again.
+  bool Settle(LiveUpload& up, Response* res);
+  // Whether an incomplete upload with this Upload-Expires time has expired.
+  bool Expired(const std::string& site, const std::string& id, int64_t expires_unix);
 
   const IngestConfig& config_;
   const UploadStore& store_;
@@ -95,9 +106,16 @@ class TusService {
   Metrics& metrics_;
   Finalizer finalizer_;
 
-  std::mutex mu_;  // guards the two maps below
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::mutex mu_;  // guards the maps below
   std::map<std::string, std::shared_ptr<LiveUpload>> live_;
   std::map<std::string, int> in_progress_;  // site → incomplete uploads
+  // Complete uploads whose finalisation failed part way (disk full, storage read-only): the
+  // receipt may be written while the file is not yet published, so none is reported until
+  // Settle finishes the job. The value: whether the upload still counts in in_progress_.
+  std::map<std::string, bool> unsettled_;
+  // Last request per upload on the monotonic clock (expiry must survive wall-clock jumps).
+  std::map<std::string, std::chrono::steady_clock::time_point> last_touch_;
 };
 
 }  // namespace seqgate::ingest
