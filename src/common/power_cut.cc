@@ -65,6 +65,12 @@ PowerCutModel::PowerCutModel(std::string graveyard, uint64_t cut_after)
 
 PowerCutModel::~PowerCutModel() {
   for (auto& [handle, f] : files_) ::close(f.fd);
+  if (trace_fd_ >= 0) ::close(trace_fd_);
+}
+
+void PowerCutModel::TraceTo(const std::string& path) {
+  trace_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (trace_fd_ < 0) Complain("open", path);
 }
 
 PowerCutModel* PowerCutModel::FromEnvironment() {
@@ -85,7 +91,9 @@ PowerCutModel* PowerCutModel::FromEnvironment() {
         {{"after_ops", std::to_string(n)},
          {"dir", dir},
          {"note", "TEST HOOK: this process will drop unsynced writes and kill itself"}});
-    return new PowerCutModel(dir, n);  // lives until the process dies
+    auto* model = new PowerCutModel(dir, n);  // lives until the process dies
+    model->TraceTo(std::string(dir) + "/trace");
+    return model;
   }();
   return armed;
 }
@@ -205,7 +213,12 @@ std::string PowerCutModel::GravePath() {
 }
 
 void PowerCutModel::Tick(DurabilityOp op, const std::string& path) {
-  if (++ops_ == cut_after_) CutAndKill(op, path);
+  ++ops_;
+  if (trace_fd_ >= 0) {
+    const std::string line = std::to_string(ops_) + " " + OpName(op) + " " + path + "\n";
+    (void)!::write(trace_fd_, line.data(), line.size());
+  }
+  if (ops_ == cut_after_) CutAndKill(op, path);
 }
 
 void PowerCutModel::PowerCut() {

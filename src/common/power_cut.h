@@ -11,7 +11,8 @@
 // Programs arm it only from the environment (FromEnvironment): SEQGATE_POWER_CUT_AFTER=<N> and
 // SEQGATE_POWER_CUT_DIR=<graveyard>. At the N-th operation the model performs it, reverts the
 // disk, notes the cut in <graveyard>/cut and SIGKILLs the process: what remains on disk is what
-// a power cut at that moment would have left. Nothing in a config file or on the network can
+// a power cut at that moment would have left. Every operation is listed in <graveyard>/trace
+// ("<n> <kind> <path>"), so a test can run once uncut and choose the points worth cutting at. Nothing in a config file or on the network can
 // arm it, and an armed process says so loudly at start-up.
 //
 // Simplifications (stricter or equal to ext4/xfs unless noted): all unsynced data is lost,
@@ -76,6 +77,8 @@ class PowerCutModel {
   void PowerCut();
 
   uint64_t ops() const { return ops_; }
+  // Lists every operation counted from now on in `path` (appended; not synced: test output).
+  void TraceTo(const std::string& path);
 
  private:
   struct Undo {
@@ -103,6 +106,7 @@ class PowerCutModel {
   uint64_t cut_after_;
   uint64_t ops_ = 0;
   uint64_t graves_ = 0;
+  int trace_fd_ = -1;
   int next_handle_ = 0;
   std::map<std::pair<uint64_t, uint64_t>, int> by_inode_;  // (dev, ino) → handle
   std::map<int, FileState> files_;
