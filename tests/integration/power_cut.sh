@@ -25,10 +25,11 @@ write_config
 make_data "$WORK/reads.fastq" 4 7
 "$SEQGATECTL" pack "$WORK/reads.fastq" -o "$WORK/packed.zst" --frame-size 1MiB --threads 2 --json >/dev/null
 
-# use_storage DIR — the next server start serves an empty storage DIR.
+# use_storage DIR — the next server start serves an empty, initialised storage DIR (so that
+# the operations an armed server counts start with the first request, not with start-up).
 use_storage() {
   STORAGE=$1
-  mkdir -p "$STORAGE"
+  if [[ -d "$WORK/storage-template" ]]; then cp -a "$WORK/storage-template" "$STORAGE"; else mkdir -p "$STORAGE"; fi
   sed -i "s|^storage = .*|storage = \"$STORAGE\"|" "$WORK/ingest.toml"
 }
 # start_armed_server N DIR — seqgate-ingest that cuts the power after operation N.
@@ -37,7 +38,7 @@ start_armed_server() {
   SEQGATE_POWER_CUT_AFTER=$1 SEQGATE_POWER_CUT_DIR=$2 start_server
 }
 # json_of FILE KEY — a top-level field of a JSON file ("" if absent).
-json_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
+json_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null || true; }
 # pick_points TRACE MAX — the cut points: every operation but data writes, plus every 8th
 # write, thinned evenly to at most MAX.
 pick_points() {
@@ -50,10 +51,13 @@ unverified_published() {
   local f
   while IFS= read -r f; do
     cmp -s "$f" "$WORK/packed.zst" || echo "  published but not the verified stream: ${f#"$STORAGE"/}"
-  done < <(find "$STORAGE/lab-a" -type f 2>/dev/null)
+  done < <(find "$STORAGE/lab-a" -type f 2>/dev/null || true)
 }
 
 echo "== (a) seqgate-ingest: one uncut delivery lists the operations"
+use_storage "$WORK/storage-template"
+start_server
+stop_server
 use_storage "$WORK/storage-cal"
 start_armed_server 1000000000 "$WORK/pc-cal"
 upload CAL "$WORK/reads.fastq" "$ENDPOINT" || { cat "$WORK/CAL.log"; }
@@ -88,7 +92,7 @@ for n in $(pick_points "$WORK/pc-cal/trace" "$CENTRE_POINTS"); do
   # What the disk holds right after the power cut.
   acked=$(json_of "$WORK/$name.state" acked_offset)
   acked=${acked:-0}
-  progress=$(find "$STORAGE/.uploads/lab-a" -name progress.json 2>/dev/null | head -n 1)
+  progress=$( (find "$STORAGE/.uploads/lab-a" -name progress.json 2>/dev/null || true) | head -n 1)
   have=0
   [[ -n "$progress" ]] && have=$(json_of "$progress" offset)
   if ((have < acked)); then
@@ -107,8 +111,8 @@ for n in $(pick_points "$WORK/pc-cal/trace" "$CENTRE_POINTS"); do
     tail -n 5 "$WORK/$name.log"
     bad=$((bad + 1))
   elif [[ "$(receipt_field "$name" status)" != verified ]] || ! stored_matches "$name" "$WORK/reads.fastq" ||
-    [[ "$(find "$STORAGE/lab-a" -type f | wc -l)" != 1 ]] ||
-    [[ -n "$(find "$STORAGE/.quarantine" -type f)" ]]; then
+    [[ "$( (find "$STORAGE/lab-a" -type f || true) | wc -l)" != 1 ]] ||
+    [[ -n "$(find "$STORAGE/.quarantine" -type f || true)" ]]; then
     echo "FAIL - cut after op $n ($what): not exactly one verified, byte-identical copy"
     find "$STORAGE" -type f | sed 's/^/     /'
     bad=$((bad + 1))
@@ -124,14 +128,19 @@ echo "== (b) seqgated: one uncut delivery lists the journal's operations"
 # Journal rows marked delivered whose file the centre has not verified (must print nothing).
 delivered_unverified() {
   local copy="$WORK/journal-copy"
-  rm -rf "$copy" && mkdir -p "$copy" && cp "$STATE"/journal.sqlite* "$copy/"
+  rm -rf "$copy" && mkdir -p "$copy"
+  cp "$STATE"/journal.sqlite* "$copy/" 2>/dev/null || return 0  # cut before the journal existed
   /usr/bin/python3 - "$copy/journal.sqlite" "$STORAGE/.receipts/lab-a" <<'PY'
 import os, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])  # a copy: recovering its WAL must not touch the real one
 if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
     print("  journal fails integrity_check")
-for name, path in db.execute(
-        "SELECT r.name, f.path FROM files f JOIN runs r ON r.id = f.run WHERE f.state = 'delivered'"):
+tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+rows = [] if "files" not in tables else db.execute(
+    "SELECT r.name, f.rel_path, f.receipt FROM files f JOIN runs r ON r.id = f.run WHERE f.state = 'delivered'")
+for name, path, receipt in rows:
+    if not receipt:
+        print("  %s/%s delivered in the journal without a receipt" % (name, path))
     if not os.path.exists(os.path.join(sys.argv[2], name, "files", path + ".json")):
         print("  %s/%s delivered in the journal, not verified at the centre" % (name, path))
 PY
@@ -154,7 +163,7 @@ echo "     $GTOTAL journal operations: $(awk '{print $2}' "$WORK/pc-GCAL/trace" 
 gcut=0 gbad=0
 T0=$SECONDS
 for k in $(seq 0 $((GATEWAY_POINTS - 1))); do
-  n=$((1 + k * (GTOTAL - 1) / (GATEWAY_POINTS - 1)))
+  n=$((1 + k * (GTOTAL - 2) / (GATEWAY_POINTS - 1)))  # the last operation may not recur
   fresh_gateway "G$n"
   mkdir -p "$WORK/pc-G$n"
   rc=0
@@ -166,7 +175,7 @@ for k in $(seq 0 $((GATEWAY_POINTS - 1))); do
   fi
   gcut=$((gcut + 1))
   what=$(cut -d'(' -f2 < "$WORK/pc-G$n/cut" | cut -d' ' -f1)
-  wrong=$(delivered_unverified 2>&1)
+  wrong=$(delivered_unverified 2>&1 || echo "  cannot read the journal")
   if [[ -n "$wrong" ]]; then
     echo "FAIL - seqgated cut after journal op $n ($what): $wrong"
     gbad=$((gbad + 1))
