@@ -197,9 +197,9 @@ class PosixEnv final : public Env {
   }
 
   Status RenameFile(const std::string& from, const std::string& to, bool replace) override {
-    const int rc = replace ? ::rename(from.c_str(), to.c_str())
-                           : ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(),
-                                         RENAME_NOREPLACE);
+    const int rc =
+        replace ? ::rename(from.c_str(), to.c_str())
+                : ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
     if (rc != 0) return ExistsOr(errno, "rename '" + from + "' to", to);
     return Status::Ok();
   }

@@ -160,8 +160,7 @@ Result<std::string> FaultInjectionEnv::Park(const std::string& path) {
   return grave;
 }
 
-Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to,
-                                     bool replace) {
+Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to, bool replace) {
   auto lock = model_->Lock();
   std::string grave;
   if (replace) {

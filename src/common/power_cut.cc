@@ -171,7 +171,8 @@ void PowerCutModel::BeforeWrite(int handle, uint64_t offset, uint64_t len) {
 }
 
 void PowerCutModel::BeforeTruncate(int handle, uint64_t size) {
-  if (FileState* f = State(handle)) SaveOld(*f, size, f->synced_size > size ? f->synced_size - size : 0);
+  if (FileState* f = State(handle))
+    SaveOld(*f, size, f->synced_size > size ? f->synced_size - size : 0);
 }
 
 void PowerCutModel::AfterSync(int handle) {
@@ -255,8 +256,8 @@ void PowerCutModel::PowerCut() {
 
 void PowerCutModel::CutAndKill(DurabilityOp op, const std::string& path) {
   PowerCut();
-  const std::string note = "power cut after operation " + std::to_string(ops_) + " (" +
-                           OpName(op) + " " + path + ")\n";
+  const std::string note =
+      "power cut after operation " + std::to_string(ops_) + " (" + OpName(op) + " " + path + ")\n";
   std::fputs(note.c_str(), stderr);
   const std::string cut = graveyard_ + "/cut";
   const int fd = ::open(cut.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -12,8 +12,9 @@
 // SEQGATE_POWER_CUT_DIR=<graveyard>. At the N-th operation the model performs it, reverts the
 // disk, notes the cut in <graveyard>/cut and SIGKILLs the process: what remains on disk is what
 // a power cut at that moment would have left. Every operation is listed in <graveyard>/trace
-// ("<n> <kind> <path>"), so a test can run once uncut and choose the points worth cutting at. Nothing in a config file or on the network can
-// arm it, and an armed process says so loudly at start-up.
+// ("<n> <kind> <path>"), so a test can run once uncut and choose the points worth cutting at.
+// Nothing in a config file or on the network can arm it, and an armed process says so loudly at
+// start-up.
 //
 // Simplifications (stricter or equal to ext4/xfs unless noted): all unsynced data is lost,
 // never part of it; a directory entry is durable only after an fsync of its directory (of both
@@ -94,7 +95,7 @@ class PowerCutModel {
   };
   struct EntryChange {
     enum Kind { kCreated, kRenamed, kRemoved } kind;
-    std::string a, b, grave;          // created a | renamed a → b | removed a (parked at grave)
+    std::string a, b, grave;         // created a | renamed a → b | removed a (parked at grave)
     std::set<std::string> unsynced;  // directories whose fsync makes it durable
   };
   FileState* State(int handle);
