@@ -55,6 +55,25 @@ class WritableFile {
   virtual const std::string& path() const = 0;
 };
 
+// A file opened for positional writes (the ingest's upload data). Not thread-safe.
+class RandomRWFile {
+ public:
+  virtual ~RandomRWFile() = default;
+  // Writes all of `data` at `offset`, extending the file if needed.
+  virtual Status WriteAt(uint64_t offset, ByteView data) = 0;
+  // Cuts (or extends with zeros) the file to `size` bytes.
+  virtual Status Truncate(uint64_t size) = 0;
+  // Makes every write and truncation so far durable (fdatasync).
+  virtual Status Sync() = 0;
+  // The descriptor, for reads and writeback hints only: writes must go through WriteAt so a
+  // fault-injecting Env sees them.
+  virtual int fd() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
+// How CreateWritable treats an existing file.
+enum class CreateMode { kTruncate, kExclusive };
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -67,8 +86,26 @@ class Env {
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) = 0;
 
   // Creates (or truncates) a file for writing with the given permission bits.
-  virtual Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path,
-                                                               uint32_t mode = 0644) = 0;
+  // With kExclusive an existing `path` is refused (kInvalidArgument "exists").
+  virtual Result<std::unique_ptr<WritableFile>> CreateWritable(
+      const std::string& path, uint32_t mode = 0644, CreateMode how = CreateMode::kTruncate) = 0;
+
+  // Opens an existing regular file for positional reads and writes (symlinks refused).
+  virtual Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& path) = 0;
+
+  // The calls below change directories. None is durable until the directory holding the
+  // changed entry is fsynced with SyncDir (for a rename: both directories).
+
+  // mkdir; an existing `path` is kInvalidArgument "exists".
+  virtual Status CreateDir(const std::string& path, uint32_t mode) = 0;
+  // fsyncs a directory so the entries created, renamed or removed in it survive a power cut.
+  virtual Status SyncDir(const std::string& path) = 0;
+  // rename(2); with `replace` false an existing `to` is refused (kInvalidArgument "exists").
+  virtual Status RenameFile(const std::string& from, const std::string& to, bool replace) = 0;
+  // unlink(2) of a file (not a directory).
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Removes a file or a directory tree; a missing `path` is fine.
+  virtual Status RemoveTree(const std::string& path) = 0;
 
   // lstat: symlinks are reported as symlinks, never followed.
   virtual Result<FileIdentity> Stat(const std::string& path) = 0;

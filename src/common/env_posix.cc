@@ -1,9 +1,11 @@
 // The real Env: POSIX calls, retried on EINTR, errors mapped to Status with path and operation.
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "common/env.h"
 
@@ -95,6 +97,52 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
 };
 
+class PosixRandomRWFile final : public RandomRWFile {
+ public:
+  PosixRandomRWFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomRWFile() override { ::close(fd_); }
+
+  Status WriteAt(uint64_t offset, ByteView data) override {
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n =
+          ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "write", path_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status Truncate(uint64_t size) override {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      return ErrnoStatus(errno, "truncate", path_);
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    // As PosixWritableFile::Sync: a failed fdatasync is final.
+    if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", path_);
+    return Status::Ok();
+  }
+
+  int fd() const override { return fd_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+// EEXIST as the contract states it: the caller asked for a name that is taken.
+Status ExistsOr(int err, std::string_view operation, const std::string& path) {
+  if (err == EEXIST) return InvalidArgument("'" + path + "' exists");
+  return ErrnoStatus(err, operation, path);
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) override {
@@ -119,11 +167,53 @@ class PosixEnv final : public Env {
     return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
   }
 
-  Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path,
-                                                       uint32_t mode) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return ErrnoStatus(errno, "create", path);
+  Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path, uint32_t mode,
+                                                       CreateMode how) override {
+    const int flags = how == CreateMode::kExclusive ? O_EXCL : O_TRUNC;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode);
+    if (fd < 0) return ExistsOr(errno, "create", path);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return ErrnoStatus(errno, "open", path);
+    return std::unique_ptr<RandomRWFile>(new PosixRandomRWFile(path, fd));
+  }
+
+  Status CreateDir(const std::string& path, uint32_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0) return ExistsOr(errno, "mkdir", path);
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "open directory", path);
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) return ErrnoStatus(err, "fsync directory", path);
+    return Status::Ok();
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to, bool replace) override {
+    const int rc =
+        replace ? ::rename(from.c_str(), to.c_str())
+                : ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
+    if (rc != 0) return ExistsOr(errno, "rename '" + from + "' to", to);
+    return Status::Ok();
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus(errno, "unlink", path);
+    return Status::Ok();
+  }
+
+  Status RemoveTree(const std::string& path) override {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (ec) return IoError("remove '" + path + "': " + ec.message());
+    return Status::Ok();
   }
 
   Result<FileIdentity> Stat(const std::string& path) override {

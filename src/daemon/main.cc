@@ -7,6 +7,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/daemon_config.h"
+#include "journal/power_cut_vfs.h"
 
 int main(int argc, char** argv) {
   using namespace seqgate::daemon;
@@ -56,6 +57,11 @@ int main(int argc, char** argv) {
                 o.config_path.empty() ? "command line" : o.config_path.c_str(),
                 config->roots.size(), config->endpoint.c_str());
     return 0;
+  }
+  // Nothing unless the power-cut test hook is armed from the environment.
+  if (auto st = seqgate::journal::InstallPowerCutVfsFromEnvironment(); !st.ok()) {
+    std::fprintf(stderr, "seqgated: %s\n", st.ToString().c_str());
+    return 1;
   }
   RunOptions ro;
   ro.once = once;

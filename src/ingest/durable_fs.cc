@@ -42,41 +42,21 @@ std::string ParentDir(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status FsyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, "open directory", dir);
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync directory", dir);
-  return Status::Ok();
-}
+Status FsyncDir(Env& env, const std::string& dir) { return env.SyncDir(dir); }
 
-Status WriteFileAtomic(const std::string& path, std::string_view data) {
+Status WriteFileAtomic(Env& env, const std::string& path, std::string_view data) {
   SEQGATE_ASSIGN_OR_RETURN(std::string suffix, RandomHex(6));
   std::string tmp = path + ".tmp-" + suffix;
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
-  if (fd.get() < 0) return ErrnoStatus(errno, "create", tmp);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = ErrnoStatus(errno, "write", tmp);
-      ::unlink(tmp.c_str());
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) {
-    Status st = ErrnoStatus(errno, "fsync", tmp);
-    ::unlink(tmp.c_str());
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env.CreateWritable(tmp, 0640, CreateMode::kExclusive));
+  Status st = file->Append(AsBytes(data));
+  if (st.ok()) st = file->Sync();
+  if (st.ok()) st = file->Close();
+  if (st.ok()) st = env.RenameFile(tmp, path, /*replace=*/true);
+  if (!st.ok()) {
+    env.RemoveFile(tmp).IgnoreError();
     return st;
   }
-  ::close(fd.release());
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = ErrnoStatus(errno, "rename to", path);
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return FsyncDir(ParentDir(path));
+  return FsyncDir(env, ParentDir(path));
 }
 
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
@@ -95,7 +75,7 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   return out;
 }
 
-Status MakeDirs(const std::string& dir) {
+Status MakeDirs(Env& env, const std::string& dir) {
   std::vector<std::string> missing;
   std::string cur = dir;
   while (!cur.empty() && cur != "/" && cur != ".") {
@@ -109,29 +89,24 @@ Status MakeDirs(const std::string& dir) {
     cur = ParentDir(cur);
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0750) != 0 && errno != EEXIST) {
-      return ErrnoStatus(errno, "mkdir", *it);
-    }
-    SEQGATE_RETURN_IF_ERROR(FsyncDir(ParentDir(*it)));
+    Status made = env.CreateDir(*it, 0750);
+    // Someone else creating it first is fine; the fsync below still makes it durable.
+    if (!made.ok() && made.code() != StatusCode::kInvalidArgument) return made;
+    SEQGATE_RETURN_IF_ERROR(FsyncDir(env, ParentDir(*it)));
   }
   return Status::Ok();
 }
 
-Status RenameNoReplace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
-    if (errno == EEXIST) return InvalidArgument("'" + to + "' exists");
-    return ErrnoStatus(errno, "rename '" + from + "' to", to);
-  }
-  SEQGATE_RETURN_IF_ERROR(FsyncDir(ParentDir(to)));
-  if (ParentDir(from) != ParentDir(to)) SEQGATE_RETURN_IF_ERROR(FsyncDir(ParentDir(from)));
+Status RenameNoReplace(Env& env, const std::string& from, const std::string& to) {
+  SEQGATE_RETURN_IF_ERROR(env.RenameFile(from, to, /*replace=*/false));
+  SEQGATE_RETURN_IF_ERROR(FsyncDir(env, ParentDir(to)));
+  if (ParentDir(from) != ParentDir(to)) SEQGATE_RETURN_IF_ERROR(FsyncDir(env, ParentDir(from)));
   return Status::Ok();
 }
 
-Status RemoveTree(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-  if (ec) return IoError("remove '" + path + "': " + ec.message());
-  return FsyncDir(ParentDir(path));
+Status RemoveTree(Env& env, const std::string& path) {
+  SEQGATE_RETURN_IF_ERROR(env.RemoveTree(path));
+  return FsyncDir(env, ParentDir(path));
 }
 
 Result<uint64_t> AvailableBytes(const std::string& path) {

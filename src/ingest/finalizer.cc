@@ -227,12 +227,12 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
     SEQGATE_ASSIGN_OR_RETURN(run, CheckRun(info, up.data_path()));
     SEQGATE_ASSIGN_OR_RETURN(std::string run_doc, SignRunReceipt(*run, signer_));
     std::string run_path = store_.RunReceiptPath(info.site, decl.run);
-    SEQGATE_RETURN_IF_ERROR(MakeDirs(ParentDir(run_path)));
-    SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(run_path, run_doc));
+    SEQGATE_RETURN_IF_ERROR(MakeDirs(store_.env(), ParentDir(run_path)));
+    SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.env(), run_path, run_doc));
   }
 
   SEQGATE_ASSIGN_OR_RETURN(std::string doc, SignFileReceipt(r, run, signer_));
-  SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.ReceiptPath(info.site, info.id), doc));
+  SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.env(), store_.ReceiptPath(info.site, info.id), doc));
   SEQGATE_RETURN_IF_ERROR(Recover(info.site, info.id));
   Log(r.status == ReceiptStatus::kQuarantined ? LogLevel::kWarning : LogLevel::kInfo,
       "upload.finalized",
@@ -258,19 +258,19 @@ Status Finalizer::Recover(const std::string& site, const std::string& id) const 
   if (Exists(data)) {
     if (duplicate) {
       // The file is already stored under another upload's receipt: ours keeps only its receipt.
-      if (::unlink(data.c_str()) != 0) return ErrnoStatus(errno, "unlink", data);
-      SEQGATE_RETURN_IF_ERROR(FsyncDir(ParentDir(data)));
+      SEQGATE_RETURN_IF_ERROR(store_.env().RemoveFile(data));
+      SEQGATE_RETURN_IF_ERROR(FsyncDir(store_.env(), ParentDir(data)));
     } else {
       std::string dest = store_.root() + "/" + r.value("stored_as", "");
-      SEQGATE_RETURN_IF_ERROR(MakeDirs(ParentDir(dest)));
-      SEQGATE_RETURN_IF_ERROR(RenameNoReplace(data, dest));
+      SEQGATE_RETURN_IF_ERROR(MakeDirs(store_.env(), ParentDir(dest)));
+      SEQGATE_RETURN_IF_ERROR(RenameNoReplace(store_.env(), data, dest));
     }
   }
   if (status == "verified" && !duplicate) {
     std::string index = store_.IndexPath(site, r.value("run", ""), r.value("path", ""));
     if (!Exists(index)) {
-      SEQGATE_RETURN_IF_ERROR(MakeDirs(ParentDir(index)));
-      SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(index, *doc));
+      SEQGATE_RETURN_IF_ERROR(MakeDirs(store_.env(), ParentDir(index)));
+      SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.env(), index, *doc));
     }
   }
   return Status::Ok();

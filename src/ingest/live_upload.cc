@@ -17,16 +17,18 @@ Result<std::unique_ptr<LiveUpload>> LiveUpload::Open(const UploadStore& store,
   SEQGATE_ASSIGN_OR_RETURN(UploadInfo info, store.LoadInfo(site, id));
   SEQGATE_ASSIGN_OR_RETURN(UploadProgress progress, store.LoadProgress(site, id));
   std::string path = store.DataPath(site, id);
-  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  auto data = store.env().OpenReadWrite(path);
+  if (!data.ok()) {
     // A finalised upload's data has moved on (stored, quarantined); its state stays readable.
     bool finalised = info.length && progress.offset == *info.length;
-    if (errno == ENOENT && finalised) {
-      return std::unique_ptr<LiveUpload>(new LiveUpload(store, std::move(info), progress, -1));
+    if (data.status().code() == StatusCode::kNotFound && finalised) {
+      return std::unique_ptr<LiveUpload>(new LiveUpload(store, std::move(info), progress, nullptr));
     }
-    return ErrnoStatus(errno, "open", path);
+    return data.status();
   }
-  std::unique_ptr<LiveUpload> up(new LiveUpload(store, std::move(info), progress, fd));
+  const int fd = (*data)->fd();
+  std::unique_ptr<LiveUpload> up(
+      new LiveUpload(store, std::move(info), progress, std::move(*data)));
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "fstat", path);
   auto size = static_cast<uint64_t>(st.st_size);
@@ -46,36 +48,30 @@ Result<std::unique_ptr<LiveUpload>> LiveUpload::Open(const UploadStore& store,
   return up;
 }
 
-LiveUpload::LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress, int fd)
+LiveUpload::LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress,
+                       std::unique_ptr<RandomRWFile> data)
     : store_(store),
       info_(std::move(info)),
       progress_(progress),
-      fd_(fd),
+      data_(std::move(data)),
       data_path_(store.DataPath(info_.site, info_.id)),
       verifier_(ContentVerifier::Create(info_.declaration.encoding)) {}
 
-LiveUpload::~LiveUpload() {
-  if (fd_ >= 0) ::close(fd_);
-}
+LiveUpload::~LiveUpload() = default;
 
 Status LiveUpload::WriteAt(uint64_t offset, ByteView data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n =
-        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "write", data_path_);
-    done += static_cast<size_t>(n);
-  }
+  if (!data_) return IoError("'" + data_path_ + "' has moved: cannot write");
+  SEQGATE_RETURN_IF_ERROR(data_->WriteAt(offset, data));
   // Start writeback now, so the fdatasync before the next acknowledgement has little left to
   // wait for and the disk works while the network keeps receiving.
-  ::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(data.size()),
+  ::sync_file_range(data_->fd(), static_cast<off_t>(offset), static_cast<off_t>(data.size()),
                     SYNC_FILE_RANGE_WRITE);
   return Status::Ok();
 }
 
 Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
-  if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", data_path_);
+  if (!data_) return IoError("'" + data_path_ + "' has moved: cannot commit");
+  SEQGATE_RETURN_IF_ERROR(data_->Sync());
   UploadProgress next{offset, expires_unix};
   SEQGATE_RETURN_IF_ERROR(store_.SaveProgress(info_.site, info_.id, next));
   progress_ = next;
@@ -83,10 +79,8 @@ Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
 }
 
 Status LiveUpload::DiscardStaged() {
-  if (::ftruncate(fd_, static_cast<off_t>(progress_.offset)) != 0) {
-    return ErrnoStatus(errno, "truncate", data_path_);
-  }
-  return Status::Ok();
+  if (!data_) return IoError("'" + data_path_ + "' has moved: cannot truncate");
+  return data_->Truncate(progress_.offset);
 }
 
 void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
@@ -96,8 +90,8 @@ void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
 
 Status LiveUpload::CatchUp() {
   if (!verifier_error_.ok() || verifier_->consumed() >= progress_.offset) return Status::Ok();
-  if (fd_ < 0) return IoError("'" + data_path_ + "' has moved: cannot verify again");
-  return verifier_->ConsumeFileRange(fd_, verifier_->consumed(), progress_.offset);
+  if (!data_) return IoError("'" + data_path_ + "' has moved: cannot verify again");
+  return verifier_->ConsumeFileRange(data_->fd(), verifier_->consumed(), progress_.offset);
 }
 
 Status LiveUpload::Restart() {

@@ -45,15 +45,15 @@ class LiveUpload {
   ContentVerifier& verifier() { return *verifier_; }
 
   const std::string& data_path() const { return data_path_; }
-  int fd() const { return fd_; }
 
  private:
-  LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress, int fd);
+  LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress,
+             std::unique_ptr<RandomRWFile> data);
 
   const UploadStore& store_;
   UploadInfo info_;
   UploadProgress progress_;
-  int fd_;
+  std::unique_ptr<RandomRWFile> data_;  // null once a finalised upload's data has moved on
   std::string data_path_;
   std::unique_ptr<ContentVerifier> verifier_;
   Status verifier_error_;  // sticky: first failure while feeding

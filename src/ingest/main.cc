@@ -16,6 +16,7 @@
 #include "ingest/receipt_signer.h"
 #include "ingest/server.h"
 #include "ingest/tus_service.h"
+#include "common/fault_injection_env.h"
 #include "ingest/upload_store.h"
 
 namespace {
@@ -122,7 +123,8 @@ int Main(int argc, char** argv) {
   // Best effort: systemd still learns of a start failure from the exit status.
   notifier.SetStatus("recovering uploads").IgnoreError();
   Metrics metrics;
-  UploadStore store(config.storage);
+  // Env::Default() unless the power-cut test hook is armed from the environment.
+  UploadStore store(config.storage, seqgate::FaultInjectionEnv::FromEnvironment());
   TusService tus(config, store, *signer, metrics);
   if (Status st = tus.Start(); !st.ok()) return Fail(st);
   if (Status st = RunServer(config, tus, metrics, notifier); !st.ok()) return Fail(st);

@@ -48,7 +48,7 @@ bool IsValidUploadId(std::string_view id) {
 
 Status UploadStore::Init() const {
   for (const char* sub : {".uploads", ".quarantine", ".unverified", ".receipts"}) {
-    SEQGATE_RETURN_IF_ERROR(MakeDirs(root_ + "/" + sub));
+    SEQGATE_RETURN_IF_ERROR(MakeDirs(*env_, root_ + "/" + sub));
   }
   return Status::Ok();
 }
@@ -83,16 +83,15 @@ std::string UploadStore::RunReceiptPath(const std::string& site, const std::stri
 
 Status UploadStore::Create(const UploadInfo& info, const UploadProgress& progress) const {
   std::string dir = UploadDir(info.site, info.id);
-  SEQGATE_RETURN_IF_ERROR(MakeDirs(ParentDir(dir)));
-  if (::mkdir(dir.c_str(), 0750) != 0) return ErrnoStatus(errno, "mkdir", dir);
+  SEQGATE_RETURN_IF_ERROR(MakeDirs(*env_, ParentDir(dir)));
+  SEQGATE_RETURN_IF_ERROR(env_->CreateDir(dir, 0750));
   std::string data = DataPath(info.site, info.id);
-  int fd = ::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return ErrnoStatus(errno, "create", data);
-  ::close(fd);
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env_->CreateWritable(data, 0640, CreateMode::kExclusive));
+  SEQGATE_RETURN_IF_ERROR(file->Close());
   SEQGATE_RETURN_IF_ERROR(SaveProgress(info.site, info.id, progress));
   // info.json last: an upload folder without it is a crashed creation that Load ignores.
   SEQGATE_RETURN_IF_ERROR(SaveInfo(info));
-  return FsyncDir(ParentDir(dir));
+  return FsyncDir(*env_, ParentDir(dir));
 }
 
 Status UploadStore::SaveInfo(const UploadInfo& info) const {
@@ -109,7 +108,7 @@ Status UploadStore::SaveInfo(const UploadInfo& info) const {
   j["path"] = d.path;
   if (d.sha256) j["sha256"] = d.sha256->hex();
   if (d.md5) j["md5"] = d.md5->hex();
-  return WriteFileAtomic(UploadDir(info.site, info.id) + "/info.json", j.dump(2) + "\n");
+  return WriteFileAtomic(*env_, UploadDir(info.site, info.id) + "/info.json", j.dump(2) + "\n");
 }
 
 Result<UploadInfo> UploadStore::LoadInfo(const std::string& site, const std::string& id) const {
@@ -147,7 +146,7 @@ Result<UploadInfo> UploadStore::LoadInfo(const std::string& site, const std::str
 Status UploadStore::SaveProgress(const std::string& site, const std::string& id,
                                  const UploadProgress& p) const {
   json j = {{"offset", p.offset}, {"expires", p.expires_unix}};
-  return WriteFileAtomic(UploadDir(site, id) + "/progress.json", j.dump() + "\n");
+  return WriteFileAtomic(*env_, UploadDir(site, id) + "/progress.json", j.dump() + "\n");
 }
 
 Result<UploadProgress> UploadStore::LoadProgress(const std::string& site,
@@ -173,7 +172,7 @@ Result<std::optional<std::string>> UploadStore::LoadReceipt(const std::string& s
 }
 
 Status UploadStore::Remove(const std::string& site, const std::string& id) const {
-  return RemoveTree(UploadDir(site, id));
+  return RemoveTree(*env_, UploadDir(site, id));
 }
 
 std::vector<UploadStore::Listed> UploadStore::ListAll() const {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "common/status.h"
 #include "ingest/declaration.h"
 
@@ -47,12 +48,15 @@ bool IsValidUploadId(std::string_view id);
 
 class UploadStore {
  public:
-  explicit UploadStore(std::string root) : root_(std::move(root)) {}
+  // Every change to storage goes through `env` (not owned; Env::Default() in production).
+  explicit UploadStore(std::string root, Env* env = Env::Default())
+      : root_(std::move(root)), env_(env) {}
 
   // Creates the top-level folders.
   Status Init() const;
 
   const std::string& root() const { return root_; }
+  Env& env() const { return *env_; }
   std::string UploadDir(const std::string& site, const std::string& id) const;
   std::string DataPath(const std::string& site, const std::string& id) const;
   std::string ReceiptPath(const std::string& site, const std::string& id) const;
@@ -93,6 +97,7 @@ class UploadStore {
 
  private:
   std::string root_;
+  Env* env_;
 };
 
 }  // namespace seqgate::ingest

@@ -49,10 +49,23 @@ class FailingReadEnv : public Env {
     SEQGATE_ASSIGN_OR_RETURN(auto f, Env::Default()->OpenForRead(path));
     return std::unique_ptr<RandomAccessFile>(new File(std::move(f), fail_at_));
   }
-  Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& p, uint32_t m) override {
-    return Env::Default()->CreateWritable(p, m);
+  Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& p, uint32_t m,
+                                                       CreateMode how) override {
+    return Env::Default()->CreateWritable(p, m, how);
   }
   Result<FileIdentity> Stat(const std::string& p) override { return Env::Default()->Stat(p); }
+  Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& p) override {
+    return Env::Default()->OpenReadWrite(p);
+  }
+  Status CreateDir(const std::string& p, uint32_t m) override {
+    return Env::Default()->CreateDir(p, m);
+  }
+  Status SyncDir(const std::string& p) override { return Env::Default()->SyncDir(p); }
+  Status RenameFile(const std::string& a, const std::string& b, bool replace) override {
+    return Env::Default()->RenameFile(a, b, replace);
+  }
+  Status RemoveFile(const std::string& p) override { return Env::Default()->RemoveFile(p); }
+  Status RemoveTree(const std::string& p) override { return Env::Default()->RemoveTree(p); }
 
  private:
   class File : public RandomAccessFile {
