@@ -11,24 +11,24 @@ b=lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("="
 print(b({"alg":"ES256"})+"."+b({"sub":"user_example.org","exp":1900000000})+".c2ln")' > "$WORK/token"
 chmod 600 "$WORK/ak" "$WORK/sk" "$WORK/token"
 
-botocore_auth() {  # METHOD HOST PATH QUERY(json pairs) HEADERS(json) SHA TIME TOKEN_FILE|""
+# botocore computes the payload hash itself from BODY; we are given sha256sum's.
+botocore_auth() {  # METHOD HOST PATH QUERY(json pairs) HEADERS(json) BODY TIME TOKEN_FILE|""
   /usr/bin/python3 - "$@" <<'PY'
 import datetime, json, sys, urllib.parse
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-method, host, path, query, headers, sha, t, tokfile = sys.argv[1:9]
+method, host, path, query, headers, body, t, tokfile = sys.argv[1:9]
 token = open(tokfile).read().strip() if tokfile else None
 creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
 # botocore's own serializer encodes keys with safe '/~' (botocore.utils.percent_encode).
 url = "https://" + host + urllib.parse.quote(path, safe="/~")
-req = AWSRequest(method=method, url=url, params=dict(json.loads(query)), headers=json.loads(headers))
-req.headers["X-Amz-Content-SHA256"] = sha
+req = AWSRequest(method=method, url=url, params=dict(json.loads(query)), headers=json.loads(headers),
+                 data=body.encode())
 auth = S3SigV4Auth(creds, "s3", "us-east-1")
 req.context["timestamp"] = datetime.datetime.utcfromtimestamp(int(t)).strftime("%Y%m%dT%H%M%SZ")
 req.headers["Host"] = host
-auth._modify_request_before_signing(req)
-req.headers["X-Amz-Content-SHA256"] = sha  # a real payload hash, as we send it
+auth._modify_request_before_signing(req)  # sets X-Amz-Content-SHA256 = sha256(body)
 cr = auth.canonical_request(req)
 sig = auth.signature(auth.string_to_sign(req, cr), req)
 auth._inject_signature_to_request(req, sig)
@@ -37,7 +37,8 @@ PY
 }
 
 ours() {  # same arguments
-  local method=$1 host=$2 path=$3 query=$4 headers=$5 sha=$6 t=$7 tok=$8
+  local method=$1 host=$2 path=$3 query=$4 headers=$5 body=$6 t=$7 tok=$8 sha
+  sha=$(printf '%s' "$body" | sha256sum | cut -d' ' -f1)
   local args=(s3 sign --method "$method" --host "$host" --path "$path" --payload-sha256 "$sha" --time "$t"
     --access-key-file "$WORK/ak" --secret-key-file "$WORK/sk")
   [[ -n "$tok" ]] && args+=(--token-file "$tok" --token-mode security-token)
@@ -46,8 +47,8 @@ ours() {  # same arguments
   "$SEQGATECTL" "${args[@]}" | head -n 1
 }
 
-E=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-P=$(printf 'part bytes' | sha256sum | cut -d' ' -f1)
+E=""  # empty body
+P="part bytes"
 T=1700000000
 n=0
 compare() {
@@ -64,6 +65,7 @@ compare() {
 }
 
 compare "CreateMultipartUpload (?uploads)" POST "localhost:9443" "/user/run 1/reads.fastq" '[["uploads",""]]' '{}' "$E" $T ""
+compare "CreateMultipartUpload, unicode key" POST "localhost:9443" "/user/ünïcødé/файл é.txt" '[["uploads",""]]' '{}' "$E" $T ""
 compare "UploadPart with Content-MD5" PUT "localhost:9443" "/user/run1/r.bin" '[["partNumber","7"],["uploadId","2~abc/DEF+=="]]' '{"Content-MD5":"1B2M2Y8AsgTpgAmY7PhCfg=="}' "$P" $T ""
 compare "ListParts paging" GET "inbox.example.org" "/user/a.c4gh" '[["uploadId","xyz"],["part-number-marker","1000"],["max-parts","2"]]' '{}' "$E" $T ""
 compare "CompleteMultipartUpload with content-type" POST "inbox.example.org" "/user/a.c4gh" '[["uploadId","xyz"]]' '{"Content-Type":"application/xml"}' "$P" $((T + 86399)) ""
