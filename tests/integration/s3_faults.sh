@@ -36,7 +36,7 @@ run_case clean "no fault" ""
 check "clean: no retries" test "$(out_field clean retries)" = 0
 run_case cut_up "connection cut mid-part" "2 cut dir=up bytes=$((3 * MIB))"
 check "cut_up: needed another connection" test "$(proxy_stat connections)" -ge 4
-run_case cut_down "answer cut" "2 cut dir=down bytes=100"
+run_case cut_down "server side cut during the TLS handshake" "2 cut dir=down bytes=100"
 run_case refuse "two refused connections" "1 refuse" "2 refuse"
 check "refuse: needed at least 5 connections" test "$(proxy_stat connections)" -ge 5
 STALL_SECONDS=2 run_case stall "part stalled until the watchdog fires" "2 stall dir=up after=$((2 * MIB)) secs=0"

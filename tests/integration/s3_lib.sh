@@ -133,3 +133,5 @@ state_parts() {
 try: print(len(json.load(open(sys.argv[1]))["parts"]))
 except Exception: print(0)' "$WORK/$1.state"
 }
+# parts_at_least NAME N — the state file records at least N acknowledged parts (for wait_for).
+parts_at_least() { [[ "$(state_parts "$1")" -ge "$2" ]]; }

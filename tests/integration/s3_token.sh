@@ -34,9 +34,10 @@ check "malformed token: names the token file" grep -q "token file $TOKEN" "$WORK
 check "malformed token: the token text is not echoed" bash -c "! grep -q 'not-a-jwt' '$WORK/badtok.log'"
 
 # --- expiry mid-file: waits with a clear status, resumes when the file is replaced ------------
-# Parts take ≥ 0.6 s each (knob), one at a time: the 4 s token runs out after a few of them.
-set_knobs '{"part_delay": 0.6}'
-write_token "$TOKEN" $(( $(date +%s) + 4 ))
+# Parts take ≥ 1 s each (knob), one at a time: the 5 parts need ≥ 5 s, the token runs out after
+# 2–3 s.
+set_knobs '{"part_delay": 1.0}'
+write_token "$TOKEN" $(( $(date +%s) + 3 ))
 BACKGROUND=1 PARALLEL=1 s3_upload mid "$DATA" "t/mid.bin" --token-file "$TOKEN" --token-poll-ms 100
 wait_for "the upload says it needs a new token" 60 grep -q "needs a new token" "$WORK/mid.log"
 parts_then=$(state_parts mid)

@@ -243,11 +243,11 @@ class Handler(BaseHTTPRequestHandler):
         declared = self.headers.get("x-amz-content-sha256", "")
         if declared.startswith("STREAMING-"):
             raise S3Error(400, "NotImplemented", "aws-chunked uploads are not accepted")
-        if declared != "UNSIGNED-PAYLOAD" and declared != sha.hexdigest():
-            raise S3Error(400, "XAmzContentSHA256Mismatch", what + ": payload SHA-256 mismatch")
         cmd5 = self.headers.get("Content-MD5")
         if cmd5 is not None and cmd5 != base64.b64encode(md5.digest()).decode():
             raise S3Error(400, "BadDigest", what + ": Content-MD5 mismatch")
+        if declared != "UNSIGNED-PAYLOAD" and declared != sha.hexdigest():
+            raise S3Error(400, "XAmzContentSHA256Mismatch", what + ": payload SHA-256 mismatch")
 
     # ---- operations -------------------------------------------------------------------------
     def handle_any(self):
