@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/log.h"
 #include "common/units.h"
 #include "ctl/commands.h"
 #include "transfer/s3/multipart_uploader.h"
@@ -85,7 +86,8 @@ Result<std::string> ReadSecretFile(const std::string& what, const std::string& p
   return s;
 }
 
-Status FillOptions(const S3Args& a, s3::MultipartOptions* o, std::unique_ptr<s3::TokenFile>* token) {
+Status FillOptions(const S3Args& a, s3::MultipartOptions* o,
+                   std::unique_ptr<s3::TokenFile>* token) {
   o->endpoint = a.endpoint;
   o->bucket = a.bucket;
   o->key = a.key;
@@ -112,20 +114,24 @@ Status FillOptions(const S3Args& a, s3::MultipartOptions* o, std::unique_ptr<s3:
   } else if (mode == "bearer") {
     o->token_mode = s3::TokenMode::kBearer;
   } else {
-    return InvalidArgument("--token-mode must be security-token, bearer or none, not '" + mode + "'");
+    return InvalidArgument("--token-mode must be security-token, bearer or none, not '" + mode +
+                           "'");
   }
   if (o->token_mode != s3::TokenMode::kNone) {
-    if (a.token_file.empty()) return InvalidArgument("--token-mode " + mode + " needs --token-file");
+    if (a.token_file.empty())
+      return InvalidArgument("--token-mode " + mode + " needs --token-file");
     *token = std::make_unique<s3::TokenFile>(*Env::Default(), a.token_file);
     o->token_file = token->get();
   }
   if (!a.access_key_file.empty()) {
-    SEQGATE_ASSIGN_OR_RETURN(o->credentials.access_key, ReadSecretFile("access key", a.access_key_file));
+    SEQGATE_ASSIGN_OR_RETURN(o->credentials.access_key,
+                             ReadSecretFile("access key", a.access_key_file));
   } else if (const char* v = std::getenv("AWS_ACCESS_KEY_ID"); v != nullptr && *v != '\0') {
     o->credentials.access_key = v;
   }
   if (!a.secret_key_file.empty()) {
-    SEQGATE_ASSIGN_OR_RETURN(o->credentials.secret_key, ReadSecretFile("secret key", a.secret_key_file));
+    SEQGATE_ASSIGN_OR_RETURN(o->credentials.secret_key,
+                             ReadSecretFile("secret key", a.secret_key_file));
   } else if (const char* v = std::getenv("AWS_SECRET_ACCESS_KEY"); v != nullptr && *v != '\0') {
     o->credentials.secret_key = v;
   }
@@ -147,7 +153,13 @@ int RunS3Upload(const S3Args& a) {
   s3::MultipartOptions o;
   std::unique_ptr<s3::TokenFile> token;
   if (Status st = FillOptions(a, &o, &token); !st.ok()) return Fail("upload", st);
-  if (!a.quiet) o.note = [](const std::string& m) { std::fprintf(stderr, "seqgatectl s3 upload: %s\n", m.c_str()); };
+  if (a.quiet) {
+    SetLogLevel(LogLevel::kWarning);
+  } else {
+    o.note = [](const std::string& m) {
+      std::fprintf(stderr, "seqgatectl s3 upload: %s\n", m.c_str());
+    };
+  }
   StopOnSignal stop;
   o.stop = stop.token();
   // Names are checked before the file is opened: a refused key costs nothing.
@@ -155,21 +167,28 @@ int RunS3Upload(const S3Args& a) {
   if (!source.ok()) return Fail("upload", source.status());
   auto r = s3::UploadMultipart(**source, o);
   if (const int sig = stop.signal(); sig != 0) {
-    std::fprintf(stderr, "seqgatectl s3 upload: interrupted by signal %d; run again to resume\n", sig);
+    std::fprintf(stderr, "seqgatectl s3 upload: interrupted by signal %d; run again to resume\n",
+                 sig);
     return 128 + sig;
   }
   if (!r.ok()) return Fail("upload", r.status().WithContext(a.file));
-  nlohmann::json j = {{"file", a.file},          {"bucket", a.bucket},
-                      {"key", a.key},            {"etag", r->etag},
-                      {"size", r->object_size},  {"parts", r->part_count},
-                      {"part_size", r->part_size}, {"parts_sent", r->parts_sent},
-                      {"parts_kept", r->parts_kept}, {"bytes_sent", r->bytes_sent},
-                      {"retries", r->retries},   {"upload_id", r->upload_id},
+  nlohmann::json j = {{"file", a.file},
+                      {"bucket", a.bucket},
+                      {"key", a.key},
+                      {"etag", r->etag},
+                      {"size", r->object_size},
+                      {"parts", r->part_count},
+                      {"part_size", r->part_size},
+                      {"parts_sent", r->parts_sent},
+                      {"parts_kept", r->parts_kept},
+                      {"bytes_sent", r->bytes_sent},
+                      {"retries", r->retries},
+                      {"upload_id", r->upload_id},
                       {"already_complete", r->already_complete}};
   std::printf("%s\n", j.dump().c_str());
   if (!a.quiet) {
-    std::fprintf(stderr, "seqgatectl s3 upload: %s → s3://%s/%s: ETag %s, %u parts%s\n", a.file.c_str(),
-                 a.bucket.c_str(), a.key.c_str(), r->etag.c_str(), r->part_count,
+    std::fprintf(stderr, "seqgatectl s3 upload: %s → s3://%s/%s: ETag %s, %u parts%s\n",
+                 a.file.c_str(), a.bucket.c_str(), a.key.c_str(), r->etag.c_str(), r->part_count,
                  r->already_complete ? " (already delivered)" : "");
   }
   return 0;
@@ -179,7 +198,10 @@ int RunS3Abort(const S3Args& a) {
   s3::MultipartOptions o;
   std::unique_ptr<s3::TokenFile> token;
   if (Status st = FillOptions(a, &o, &token); !st.ok()) return Fail("abort", st);
-  if (!a.quiet) o.note = [](const std::string& m) { std::fprintf(stderr, "seqgatectl s3 abort: %s\n", m.c_str()); };
+  if (!a.quiet)
+    o.note = [](const std::string& m) {
+      std::fprintf(stderr, "seqgatectl s3 abort: %s\n", m.c_str());
+    };
   if (Status st = s3::AbortMultipart(o); !st.ok()) return Fail("abort", st);
   return 0;
 }
@@ -204,7 +226,8 @@ int RunS3Sign(const S3Args& a) {
   }
   for (const auto& h : a.headers) {
     const auto colon = h.find(':');
-    if (colon == std::string::npos) return Fail("sign", InvalidArgument("--header needs Name:value"));
+    if (colon == std::string::npos)
+      return Fail("sign", InvalidArgument("--header needs Name:value"));
     in.headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
   }
   s3::Credentials c = o.credentials;
@@ -220,10 +243,14 @@ int RunS3Sign(const S3Args& a) {
 }
 
 void AddCommon(CLI::App* cmd, const std::shared_ptr<S3Args>& a) {
-  cmd->add_option("--access-key-file", a->access_key_file, "File holding the access key (or AWS_ACCESS_KEY_ID)");
-  cmd->add_option("--secret-key-file", a->secret_key_file, "File holding the secret key (or AWS_SECRET_ACCESS_KEY)");
-  cmd->add_option("--token-file", a->token_file, "File holding the inbox access token (JWT); re-read when replaced");
-  cmd->add_option("--token-mode", a->token_mode, "security-token (default with a token) | bearer | none");
+  cmd->add_option("--access-key-file", a->access_key_file,
+                  "File holding the access key (or AWS_ACCESS_KEY_ID)");
+  cmd->add_option("--secret-key-file", a->secret_key_file,
+                  "File holding the secret key (or AWS_SECRET_ACCESS_KEY)");
+  cmd->add_option("--token-file", a->token_file,
+                  "File holding the inbox access token (JWT); re-read when replaced");
+  cmd->add_option("--token-mode", a->token_mode,
+                  "security-token (default with a token) | bearer | none");
   cmd->add_option("--region", a->region, "SigV4 region (us-east-1)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress notes on stderr");
 }
@@ -238,23 +265,29 @@ void AddS3Commands(CLI::App& app, int& exit_code) {
   CLI::App* up = s3cmd->add_subcommand(
       "upload", "Upload FILE as a resumable multipart upload; prints the ETag and parts as JSON");
   up->add_option("FILE", a->file, "File to upload")->required();
-  for (CLI::App* cmd : {up, s3cmd->add_subcommand("abort", "Abort the unfinished upload a state file describes")}) {
+  for (CLI::App* cmd :
+       {up, s3cmd->add_subcommand("abort", "Abort the unfinished upload a state file describes")}) {
     cmd->add_option("--endpoint", a->endpoint, "https://host[:port] (path-style)")->required();
     cmd->add_option("--bucket", a->bucket, "Bucket: the inbox user id")->required();
     cmd->add_option("--key", a->key, "Object path inside the bucket")->required();
     cmd->add_option("--state", a->state, "Resume state file")->required();
     cmd->add_option("--ca", a->ca, "PEM CA bundle that verifies the endpoint (default: system)");
-    cmd->add_option("--client-cert", a->client_cert, "Optional PEM client certificate (mutual TLS)");
+    cmd->add_option("--client-cert", a->client_cert,
+                    "Optional PEM client certificate (mutual TLS)");
     cmd->add_option("--client-key", a->client_key, "Its PEM key (mode 0600 or stricter)");
     cmd->add_option("--proxy", a->proxy, "HTTPS CONNECT proxy (default: https_proxy/no_proxy)");
-    cmd->add_option("--max-attempts", a->max_attempts, "Consecutive failed attempts per request (0 = keep trying)");
-    cmd->add_option("--stall-seconds", a->stall_seconds, "Abort a request moving < 1 KiB/s this long (60)");
+    cmd->add_option("--max-attempts", a->max_attempts,
+                    "Consecutive failed attempts per request (0 = keep trying)");
+    cmd->add_option("--stall-seconds", a->stall_seconds,
+                    "Abort a request moving < 1 KiB/s this long (60)");
     cmd->add_option("--connect-timeout", a->connect_timeout, "Connect timeout in seconds (20)");
     AddCommon(cmd, a);
   }
-  up->add_option("--part-size", a->part_size, "Part size (16MiB; grown to keep ≤ 10,000 parts; ≥ 5MiB)");
+  up->add_option("--part-size", a->part_size,
+                 "Part size (16MiB; grown to keep ≤ 10,000 parts; ≥ 5MiB)");
   up->add_option("--parallel", a->parallel, "Parts in flight (4)");
-  up->add_option("--token-poll-ms", a->token_poll_ms, "How often an expired token's file is re-read (1000)");
+  up->add_option("--token-poll-ms", a->token_poll_ms,
+                 "How often an expired token's file is re-read (1000)");
   up->callback([a, &exit_code] { exit_code = RunS3Upload(*a); });
   s3cmd->get_subcommand("abort")->callback([a, &exit_code] { exit_code = RunS3Abort(*a); });
 

@@ -17,8 +17,8 @@ Status CheckChars(std::string_view what, std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7f || kInboxForbiddenChars.find(s[i]) != std::string_view::npos) {
-      return InvalidArgument(std::string(what) + " '" + std::string(s) + "' has " +
-                             Printable(c) + " at byte " + std::to_string(i) +
+      return InvalidArgument(std::string(what) + " '" + std::string(s) + "' has " + Printable(c) +
+                             " at byte " + std::to_string(i) +
                              ", which the inbox refuses (forbidden: " +
                              std::string(kInboxForbiddenChars) + " and control characters)");
     }
@@ -31,7 +31,8 @@ Status CheckChars(std::string_view what, std::string_view s) {
 Status CheckInboxKey(std::string_view key) {
   if (key.empty()) return InvalidArgument("object key is empty");
   SEQGATE_RETURN_IF_ERROR(CheckChars("object key", key));
-  if (key.front() == '/') return InvalidArgument("object key '" + std::string(key) + "' starts with '/'");
+  if (key.front() == '/')
+    return InvalidArgument("object key '" + std::string(key) + "' starts with '/'");
   size_t start = 0;
   while (start <= key.size()) {
     size_t end = key.find('/', start);

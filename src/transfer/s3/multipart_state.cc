@@ -17,13 +17,19 @@ std::string MultipartStateToJson(const MultipartState& s) {
   for (const auto& [n, p] : s.parts) {
     parts.push_back({{"number", n}, {"size", p.size}, {"md5", p.md5}, {"etag", p.etag}});
   }
-  json j = {{"version", s.version},     {"kind", "s3-multipart"},
-            {"endpoint", s.endpoint},   {"bucket", s.bucket},
-            {"key", s.key},             {"source", s.source},
+  json j = {{"version", s.version},
+            {"kind", "s3-multipart"},
+            {"endpoint", s.endpoint},
+            {"bucket", s.bucket},
+            {"key", s.key},
+            {"source", s.source},
             {"source_fingerprint", s.source_fingerprint},
-            {"object_size", s.object_size}, {"part_size", s.part_size},
-            {"upload_id", s.upload_id}, {"parts", parts},
-            {"complete", s.complete},   {"etag", s.etag}};
+            {"object_size", s.object_size},
+            {"part_size", s.part_size},
+            {"upload_id", s.upload_id},
+            {"parts", parts},
+            {"complete", s.complete},
+            {"etag", s.etag}};
   return j.dump(1) + "\n";
 }
 
@@ -47,7 +53,8 @@ Result<MultipartState> MultipartStateFromJson(const std::string& text) {
     s.upload_id = j.at("upload_id").get<std::string>();
     for (const json& p : j.at("parts")) {
       const auto n = p.at("number").get<uint32_t>();
-      if (n < 1 || n > 10000) return Corruption("S3 upload state has part number " + std::to_string(n));
+      if (n < 1 || n > 10000)
+        return Corruption("S3 upload state has part number " + std::to_string(n));
       s.parts[n] = {p.at("size").get<uint64_t>(), p.at("md5").get<std::string>(),
                     p.at("etag").get<std::string>()};
     }

@@ -28,7 +28,7 @@ struct MultipartState {
   std::string source_fingerprint;  // ObjectSource::Fingerprint() when the upload was created
   uint64_t object_size = 0;
   uint64_t part_size = 0;
-  std::string upload_id;           // empty until CreateMultipartUpload answered
+  std::string upload_id;                 // empty until CreateMultipartUpload answered
   std::map<uint32_t, StoredPart> parts;  // by part number
   bool complete = false;
   std::string etag;  // the object's ETag once complete (normalised)

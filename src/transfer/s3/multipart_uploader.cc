@@ -6,7 +6,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "transfer/s3/multipart_state.h"
 #include "transfer/s3/part_plan.h"
 #include "transfer/s3/s3_xml.h"
+#include "transfer/s3/token_gate.h"
 #include "transfer/tus_headers.h"  // ParseRetryAfter
 
 namespace seqgate::transfer::s3 {
@@ -49,12 +49,6 @@ std::string Sha256Hex(std::string_view s) {
   return ComputeDigest(DigestAlgorithm::kSha256, AsBytes(s)).hex();
 }
 
-std::string IsoTime(int64_t t) {
-  const std::string d = AmzDate(t);  // YYYYMMDDTHHMMSSZ
-  return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" + d.substr(9, 2) +
-         ":" + d.substr(11, 2) + ":" + d.substr(13, 2) + "Z";
-}
-
 // A token the inbox refuses: 401 (the SDA proxy), or S3's own token codes.
 bool IsTokenRejection(int http, std::string_view code) {
   return http == 401 || code == "ExpiredToken" || code == "InvalidToken" ||
@@ -71,7 +65,14 @@ struct PendingPart {
 class Session {
  public:
   Session(const ObjectSource& src, const MultipartOptions& o, Endpoint ep, PartPlan plan)
-      : src_(src), o_(o), ep_(std::move(ep)), plan_(plan), stop_cb_(o.stop, [this] { Wake(); }) {}
+      : src_(src), o_(o), ep_(std::move(ep)), plan_(plan), stop_cb_(o.stop, [this] { Wake(); }) {
+    if (o.token_mode != TokenMode::kNone) {
+      gate_.emplace(*o.token_file,
+                    TokenGate::Hooks{[this] { return Now(); }, o.note,
+                                     [this](std::chrono::milliseconds d) { return Sleep(d); }},
+                    o.token_poll);
+    }
+  }
 
   Result<MultipartResult> Run();
   Status AbortOnly();
@@ -96,8 +97,11 @@ class Session {
   }
   std::string ObjectPath() const { return "/" + o_.bucket + "/" + o_.key; }
 
-  Result<std::optional<AccessToken>> UsableToken();
-  void WarnExpiry(const AccessToken& t);
+  Result<std::optional<AccessToken>> UsableToken() {
+    if (!gate_) return std::optional<AccessToken>();
+    SEQGATE_ASSIGN_OR_RETURN(AccessToken t, gate_->Acquire());
+    return std::optional<AccessToken>(std::move(t));
+  }
   Result<S3Request> Build(const std::string& method, const Query& q, const Headers& extra,
                           const std::string& payload_sha, const AccessToken* tok);
   using MakeBody = std::function<void(S3Request&)>;
@@ -129,75 +133,13 @@ class Session {
   std::condition_variable cv_;
   std::stop_callback<std::function<void()>> stop_cb_;
 
-  std::mutex token_mu_;
-  std::set<std::string> rejected_;  // token digests the server refused
-  std::map<std::string, ExpiryStage> warned_;
-  bool waiting_note_given_ = false;
+  std::optional<TokenGate> gate_;
 
   std::atomic<uint64_t> bytes_sent_{0};
   std::atomic<unsigned> retries_{0};
   std::atomic<uint32_t> parts_sent_{0};
   uint32_t parts_kept_ = 0;
 };
-
-void Session::WarnExpiry(const AccessToken& t) {
-  const ExpiryStage stage = StageAt(t, Now());
-  if (stage != ExpiryStage::kWithin24h && stage != ExpiryStage::kWithin2h) return;
-  const std::string id = Sha256Hex(t.token);
-  {
-    std::lock_guard lock(token_mu_);
-    auto it = warned_.find(id);
-    if (it != warned_.end() && it->second >= stage) return;
-    warned_[id] = stage;
-  }
-  const int64_t left = *t.exp - Now();
-  const std::string when = stage == ExpiryStage::kWithin2h ? "2 h" : "24 h";
-  Log(LogLevel::kWarning, "s3_token_expiring",
-      {{"token_file", o_.token_file->path()},
-       {"expires", IsoTime(*t.exp)},
-       {"minutes_left", std::to_string(left / 60)},
-       {"within", when}});
-  Note("warning: the access token in " + o_.token_file->path() + " expires at " +
-       IsoTime(*t.exp) + " (within " + when + "); log in again and replace the file");
-}
-
-Result<std::optional<AccessToken>> Session::UsableToken() {
-  if (o_.token_mode == TokenMode::kNone) return std::optional<AccessToken>();
-  bool announced = false;
-  for (;;) {
-    auto t = o_.token_file->Current();
-    std::string why;
-    if (!t.ok()) {
-      why = t.status().message();
-    } else if (t->ExpiredAt(Now())) {
-      why = "the access token expired at " + IsoTime(*t->exp);
-    } else {
-      std::lock_guard lock(token_mu_);
-      if (rejected_.count(Sha256Hex(t->token)) != 0) why = "the inbox refused the access token";
-    }
-    if (why.empty()) {
-      WarnExpiry(*t);
-      std::lock_guard lock(token_mu_);
-      if (waiting_note_given_) {
-        waiting_note_given_ = false;
-        Note("new access token found in " + o_.token_file->path() + "; resuming");
-      }
-      return std::optional<AccessToken>(std::move(*t));
-    }
-    if (!announced) {
-      announced = true;
-      std::lock_guard lock(token_mu_);
-      if (!waiting_note_given_) {  // one note for all workers waiting on the same token
-        waiting_note_given_ = true;
-        Log(LogLevel::kWarning, "s3_token_needed",
-            {{"token_file", o_.token_file->path()}, {"reason", why}, {"key", o_.key}});
-        Note("needs a new token: " + why + "; waiting for " + o_.token_file->path() +
-             " to be replaced");
-      }
-    }
-    if (!Sleep(o_.token_poll)) return Status(StatusCode::kAborted, "upload stopped");
-  }
-}
 
 Result<S3Request> Session::Build(const std::string& method, const Query& q, const Headers& extra,
                                  const std::string& payload_sha, const AccessToken* tok) {
@@ -229,8 +171,8 @@ Result<S3Request> Session::Build(const std::string& method, const Query& q, cons
   return r;
 }
 
-Status Session::Backoff(const Status& st, unsigned* attempt,
-                        std::optional<std::chrono::seconds> ra, const std::string& what) {
+Status Session::Backoff(const Status& st, unsigned* attempt, std::optional<std::chrono::seconds> ra,
+                        const std::string& what) {
   if (!IsTransient(st)) return st;
   if (o_.retry.max_attempts != 0 && *attempt + 1 >= o_.retry.max_attempts) {
     return st.WithContext("giving up after " + std::to_string(*attempt + 1) + " attempts");
@@ -239,22 +181,24 @@ Status Session::Backoff(const Status& st, unsigned* attempt,
   ++*attempt;
   ++retries_;
   Log(LogLevel::kWarning, "s3_retry",
-      {{"what", what}, {"attempt", std::to_string(*attempt)},
-       {"wait_ms", std::to_string(wait.count())}, {"error", st.ToString()}});
+      {{"what", what},
+       {"attempt", std::to_string(*attempt)},
+       {"wait_ms", std::to_string(wait.count())},
+       {"error", st.ToString()}});
   Note(what + ": " + st.ToString() + "; retrying in " + std::to_string(wait.count()) + " ms");
   if (!Sleep(wait)) return Status(StatusCode::kAborted, "upload stopped");
   return Status::Ok();
 }
 
 Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
-                                   const std::string& method, const Query& q,
-                                   const Headers& extra, const std::string& payload_sha,
-                                   const MakeBody& body) {
+                                   const std::string& method, const Query& q, const Headers& extra,
+                                   const std::string& payload_sha, const MakeBody& body) {
   unsigned attempt = 0;
   for (;;) {
     if (Stopped()) return Status(StatusCode::kAborted, "upload stopped");
     SEQGATE_ASSIGN_OR_RETURN(std::optional<AccessToken> tok, UsableToken());
-    SEQGATE_ASSIGN_OR_RETURN(S3Request req, Build(method, q, extra, payload_sha, tok ? &*tok : nullptr));
+    SEQGATE_ASSIGN_OR_RETURN(S3Request req,
+                             Build(method, q, extra, payload_sha, tok ? &*tok : nullptr));
     if (body) body(req);
     auto resp = t.Perform(req);
     Status st;
@@ -265,12 +209,12 @@ Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
       const auto err = ParseS3Error(resp->body);
       const std::string code = err ? err->code : "";
       if (tok && IsTokenRejection(resp->status, code)) {
-        std::lock_guard lock(token_mu_);
-        rejected_.insert(Sha256Hex(tok->token));
+        gate_->Reject(*tok);
         continue;  // UsableToken() now waits for a replaced token file
       }
       st = S3ErrorStatus(resp->status, code, what);
-      if (err && !err->message.empty()) st = Status(st.code(), st.message() + " (" + err->message + ")");
+      if (err && !err->message.empty())
+        st = Status(st.code(), st.message() + " (" + err->message + ")");
       if (auto h = resp->Header("retry-after")) {
         retry_after = ParseRetryAfter(*h, std::chrono::system_clock::now());
       }
@@ -283,8 +227,8 @@ Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
 }
 
 Status Session::Create(S3Transport& t) {
-  SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "CreateMultipartUpload", "POST", {{"uploads", ""}},
-                                                {}, Sha256Hex(""), nullptr));
+  SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "CreateMultipartUpload", "POST",
+                                                {{"uploads", ""}}, {}, Sha256Hex(""), nullptr));
   SEQGATE_ASSIGN_OR_RETURN(std::string id, ParseInitiateUpload(r.body));
   {
     std::lock_guard lock(state_mu_);
@@ -292,7 +236,8 @@ Status Session::Create(S3Transport& t) {
     state_.parts.clear();
   }
   Note("created multipart upload for s3://" + o_.bucket + "/" + o_.key + " (" +
-       std::to_string(plan_.part_count) + " parts of " + std::to_string(plan_.part_size) + " bytes)");
+       std::to_string(plan_.part_count) + " parts of " + std::to_string(plan_.part_size) +
+       " bytes)");
   return Save();
 }
 
@@ -302,7 +247,8 @@ Result<std::map<uint32_t, ListedPart>> Session::ListAll(S3Transport& t) {
   for (unsigned page_no = 0; page_no < kS3MaxParts; ++page_no) {
     Query q{{"uploadId", state_.upload_id}};
     if (marker != 0) q.emplace_back("part-number-marker", std::to_string(marker));
-    SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "ListParts", "GET", q, {}, Sha256Hex(""), nullptr));
+    SEQGATE_ASSIGN_OR_RETURN(HttpResponse r,
+                             Call(t, "ListParts", "GET", q, {}, Sha256Hex(""), nullptr));
     SEQGATE_ASSIGN_OR_RETURN(ListPartsPage page, ParseListParts(r.body, marker));
     for (auto& p : page.parts) out[p.number] = std::move(p);
     if (!page.truncated) return out;
@@ -346,7 +292,8 @@ Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
     const std::string what = "UploadPart " + std::to_string(p.number);
     SEQGATE_ASSIGN_OR_RETURN(
         HttpResponse r,
-        Call(t, what, "PUT", {{"partNumber", std::to_string(p.number)}, {"uploadId", state_.upload_id}},
+        Call(t, what, "PUT",
+             {{"partNumber", std::to_string(p.number)}, {"uploadId", state_.upload_id}},
              {{"content-md5", Base64Encode(m.view())}}, sha.Finish().hex(), [&](S3Request& req) {
                req.source = &src_;
                req.offset = off;
@@ -354,8 +301,8 @@ Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
              }));
     etag = NormalizeEtag(r.Header("etag").value_or(""));
     if (etag != md5_hex) {
-      return Corruption(what + ": the server answered ETag '" + etag + "', expected the part's MD5 " +
-                        md5_hex);
+      return Corruption(what + ": the server answered ETag '" + etag +
+                        "', expected the part's MD5 " + md5_hex);
     }
     ++parts_sent_;
   }
@@ -370,7 +317,8 @@ Status Session::RunWorkers(std::vector<PendingPart> pending) {
   std::atomic<size_t> next{0};
   std::mutex err_mu;
   Status first_error;
-  const unsigned n = std::max(1u, std::min<unsigned>(o_.parallel, static_cast<unsigned>(pending.size())));
+  const unsigned n =
+      std::max(1u, std::min<unsigned>(o_.parallel, static_cast<unsigned>(pending.size())));
   {
     std::vector<std::jthread> workers;
     for (unsigned w = 0; w < n; ++w) {
@@ -411,8 +359,9 @@ Result<std::string> Session::Complete(S3Transport& t) {
   }
   const std::string expected = MultipartEtag(md5s);
   const std::string body = BuildCompleteBody(list);
-  const Headers extra{{"content-md5", Base64Encode(ComputeDigest(DigestAlgorithm::kMd5, AsBytes(body)).view())},
-                      {"content-type", "application/xml"}};
+  const Headers extra{
+      {"content-md5", Base64Encode(ComputeDigest(DigestAlgorithm::kMd5, AsBytes(body)).view())},
+      {"content-type", "application/xml"}};
   unsigned attempt = 0;
   bool sent_before = false;
   for (;;) {
@@ -420,10 +369,12 @@ Result<std::string> Session::Complete(S3Transport& t) {
                   Sha256Hex(body), [&](S3Request& req) { req.body = body; });
     if (!r.ok() && r.status().code() == StatusCode::kNotFound && sent_before) {
       // An earlier Complete may have succeeded with its answer lost: look at the object.
-      SEQGATE_ASSIGN_OR_RETURN(HttpResponse h, Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr));
+      SEQGATE_ASSIGN_OR_RETURN(HttpResponse h,
+                               Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr));
       const std::string etag = NormalizeEtag(h.Header("etag").value_or(""));
       if (etag != NormalizeEtag(expected)) {
-        return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " + expected);
+        return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " +
+                          expected);
       }
       return expected;
     }
@@ -431,14 +382,16 @@ Result<std::string> Session::Complete(S3Transport& t) {
     sent_before = true;
     SEQGATE_ASSIGN_OR_RETURN(CompleteResult c, ParseCompleteUpload(r->body));
     if (c.error) {
-      Status st = S3ErrorStatus(r->status, c.error->code, "CompleteMultipartUpload (error in a 200 answer)");
-      if (!c.error->message.empty()) st = Status(st.code(), st.message() + " (" + c.error->message + ")");
+      Status st = S3ErrorStatus(r->status, c.error->code,
+                                "CompleteMultipartUpload (error in a 200 answer)");
+      if (!c.error->message.empty())
+        st = Status(st.code(), st.message() + " (" + c.error->message + ")");
       SEQGATE_RETURN_IF_ERROR(Backoff(st, &attempt, std::nullopt, "CompleteMultipartUpload"));
       continue;
     }
     if (c.etag != NormalizeEtag(expected)) {
-      return Corruption("CompleteMultipartUpload answered ETag \"" + c.etag + "\", expected " + expected +
-                        " from the parts' MD5s");
+      return Corruption("CompleteMultipartUpload answered ETag \"" + c.etag + "\", expected " +
+                        expected + " from the parts' MD5s");
     }
     return expected;
   }
@@ -562,7 +515,9 @@ Result<MultipartResult> Session::Run() {
   }
   SEQGATE_RETURN_IF_ERROR(Save());
   Log(LogLevel::kInfo, "s3_upload_complete",
-      {{"bucket", o_.bucket}, {"key", o_.key}, {"etag", etag},
+      {{"bucket", o_.bucket},
+       {"key", o_.key},
+       {"etag", etag},
        {"parts", std::to_string(plan_.part_count)}});
   res.etag = etag;
   res.object_size = plan_.object_size;
@@ -610,7 +565,8 @@ Status CheckOptions(const MultipartOptions& o) {
 
 }  // namespace
 
-Result<MultipartResult> UploadMultipart(const ObjectSource& source, const MultipartOptions& options) {
+Result<MultipartResult> UploadMultipart(const ObjectSource& source,
+                                        const MultipartOptions& options) {
   SEQGATE_RETURN_IF_ERROR(CheckOptions(options));
   SEQGATE_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
   SEQGATE_ASSIGN_OR_RETURN(PartPlan plan, PlanParts(source.size(), options.part_size));

@@ -54,9 +54,9 @@ struct MultipartResult {
   uint64_t object_size = 0;
   uint32_t part_count = 0;
   uint64_t part_size = 0;
-  uint32_t parts_sent = 0;    // parts uploaded by this run
-  uint32_t parts_kept = 0;    // parts the server already held (resume)
-  uint64_t bytes_sent = 0;    // request body bytes sent by this run, retries included
+  uint32_t parts_sent = 0;  // parts uploaded by this run
+  uint32_t parts_kept = 0;  // parts the server already held (resume)
+  uint64_t bytes_sent = 0;  // request body bytes sent by this run, retries included
   unsigned retries = 0;
   bool already_complete = false;  // the state file said the object was delivered before
   std::string upload_id;
@@ -66,7 +66,8 @@ struct MultipartResult {
 // any request), kPermissionDenied (credentials, a token the server refuses with no token file
 // to wait on), kSourceChanged (the upload was aborted), kCorruption (ETag mismatch, nonsense
 // answers), kAborted (stopped), or the last transient error once max_attempts ran out.
-Result<MultipartResult> UploadMultipart(const ObjectSource& source, const MultipartOptions& options);
+Result<MultipartResult> UploadMultipart(const ObjectSource& source,
+                                        const MultipartOptions& options);
 
 // Aborts the upload a state file describes (AbortMultipartUpload) and marks the state empty.
 Status AbortMultipart(const MultipartOptions& options);

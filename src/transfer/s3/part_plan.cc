@@ -12,8 +12,7 @@ uint64_t PartPlan::Length(uint32_t number) const {
 Result<PartPlan> PlanParts(uint64_t object_size, uint64_t requested_part_size) {
   uint64_t size = requested_part_size == 0 ? kDefaultMinPartSize : requested_part_size;
   if (size < kS3MinPartSize) {
-    return InvalidArgument("part size " + std::to_string(size) +
-                           " is under S3's minimum of 5 MiB");
+    return InvalidArgument("part size " + std::to_string(size) + " is under S3's minimum of 5 MiB");
   }
   const uint64_t needed = (object_size + kS3MaxParts - 1) / kS3MaxParts;
   if (size < needed) size = (needed + kMiB - 1) / kMiB * kMiB;

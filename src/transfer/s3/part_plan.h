@@ -11,7 +11,7 @@
 namespace seqgate::transfer::s3 {
 
 inline constexpr uint64_t kMiB = 1024 * 1024;
-inline constexpr uint64_t kS3MinPartSize = 5 * kMiB;    // S3's floor for every part but the last
+inline constexpr uint64_t kS3MinPartSize = 5 * kMiB;  // S3's floor for every part but the last
 inline constexpr uint64_t kS3MaxPartSize = 5 * 1024 * kMiB;
 inline constexpr uint64_t kDefaultMinPartSize = 16 * kMiB;  // our floor when choosing
 inline constexpr uint32_t kS3MaxParts = 10000;

@@ -48,7 +48,8 @@ size_t ReadBody(char* out, size_t size, size_t nitems, void* userp) {
   }
   if (ex->pos < ex->buf_start || ex->pos >= ex->buf_start + ex->buf_len) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kReadChunk, total - ex->pos));
-    auto got = ex->req->source->ReadAt(ex->req->offset + ex->pos, MutableByteView(ex->buf->data(), n));
+    auto got =
+        ex->req->source->ReadAt(ex->req->offset + ex->pos, MutableByteView(ex->buf->data(), n));
     if (!got.ok()) {
       ex->read_error = got.status();
       return CURL_READFUNC_ABORT;

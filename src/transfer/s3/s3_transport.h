@@ -34,10 +34,10 @@ struct S3TransportOptions {
 };
 
 struct S3Request {
-  std::string method;                // GET, HEAD, PUT, POST, DELETE
-  std::string url;                   // https://host[:port]/target
-  std::vector<std::string> headers;  // "Name: value"; secrets allowed (never logged here)
-  std::string_view body;             // a small in-memory body (XML), or
+  std::string method;                    // GET, HEAD, PUT, POST, DELETE
+  std::string url;                       // https://host[:port]/target
+  std::vector<std::string> headers;      // "Name: value"; secrets allowed (never logged here)
+  std::string_view body;                 // a small in-memory body (XML), or
   const ObjectSource* source = nullptr;  // a body streamed from source[offset, offset+length)
   uint64_t offset = 0;
   uint64_t length = 0;

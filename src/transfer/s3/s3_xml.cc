@@ -39,11 +39,20 @@ std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -94,9 +103,11 @@ Result<ListPartsPage> ParseListParts(std::string_view body, uint32_t marker) {
       return Corruption("ListParts answer has a bad Size for part " + std::to_string(lp.number));
     }
     lp.etag = NormalizeEtag(p.child("ETag").text().as_string());
-    if (lp.etag.empty()) return Corruption("ListParts part " + std::to_string(lp.number) + " has no ETag");
+    if (lp.etag.empty())
+      return Corruption("ListParts part " + std::to_string(lp.number) + " has no ETag");
     page.parts.push_back(std::move(lp));
-    if (page.parts.size() > kS3MaxParts) return Corruption("ListParts page lists over 10,000 parts");
+    if (page.parts.size() > kS3MaxParts)
+      return Corruption("ListParts page lists over 10,000 parts");
   }
   const std::string trunc = r.child("IsTruncated").text().as_string();
   page.truncated = trunc == "true";
@@ -135,8 +146,8 @@ Result<CompleteResult> ParseCompleteUpload(std::string_view body) {
 std::string BuildCompleteBody(const std::vector<std::pair<uint32_t, std::string>>& parts) {
   std::string x = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (const auto& [n, etag] : parts) {
-    x += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>&quot;" +
-         XmlEscape(etag) + "&quot;</ETag></Part>";
+    x += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>&quot;" + XmlEscape(etag) +
+         "&quot;</ETag></Part>";
   }
   x += "</CompleteMultipartUpload>";
   return x;

@@ -35,7 +35,8 @@ std::string TrimValue(std::string_view v) {
 }
 
 bool HasLineBreak(std::string_view v) {
-  return v.find_first_of("\r\n") != std::string_view::npos || v.find('\0') != std::string_view::npos;
+  return v.find_first_of("\r\n") != std::string_view::npos ||
+         v.find('\0') != std::string_view::npos;
 }
 
 }  // namespace
@@ -47,8 +48,7 @@ std::string UriEncode(std::string_view raw, bool keep_slash) {
   for (char ch : raw) {
     const auto c = static_cast<unsigned char>(ch);
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-                            c == '~';
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved || (keep_slash && c == '/')) {
       out.push_back(ch);
     } else {
@@ -138,7 +138,8 @@ Result<SignedRequest> SignV4(const SignInput& in, const Credentials& creds) {
   }
   std::sort(h.begin(), h.end());
   for (size_t i = 1; i < h.size(); ++i) {
-    if (h[i].first == h[i - 1].first) return InvalidArgument("S3 header '" + h[i].first + "' twice");
+    if (h[i].first == h[i - 1].first)
+      return InvalidArgument("S3 header '" + h[i].first + "' twice");
   }
   std::string canonical_headers, signed_headers;
   for (const auto& [k, v] : h) {
@@ -150,11 +151,12 @@ Result<SignedRequest> SignV4(const SignInput& in, const Credentials& creds) {
   SignedRequest out;
   const std::string path = UriEncode(in.path, true);
   out.target = query.empty() ? path : path + "?" + query;
-  out.canonical_request = in.method + "\n" + path + "\n" + query + "\n" + canonical_headers +
-                          "\n" + signed_headers + "\n" + in.payload_sha256;
+  out.canonical_request = in.method + "\n" + path + "\n" + query + "\n" + canonical_headers + "\n" +
+                          signed_headers + "\n" + in.payload_sha256;
   const std::string scope = date + "/" + in.region + "/" + in.service + "/aws4_request";
-  out.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" +
-                       ComputeDigest(DigestAlgorithm::kSha256, AsBytes(out.canonical_request)).hex();
+  out.string_to_sign =
+      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" +
+      ComputeDigest(DigestAlgorithm::kSha256, AsBytes(out.canonical_request)).hex();
   const std::string key = SigningKey(creds.secret_key, date, in.region, in.service);
   const std::string signature = ToHex(AsBytes(HmacSha256(key, out.string_to_sign)));
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + creds.access_key + "/" + scope +

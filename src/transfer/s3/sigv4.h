@@ -28,7 +28,7 @@ struct SignInput {
   std::string path;    // raw path, "/bucket/key with spaces"; encoded here per segment
   std::vector<std::pair<std::string, std::string>> query;    // raw names and values
   std::vector<std::pair<std::string, std::string>> headers;  // extra signed headers (content-md5…)
-  std::string payload_sha256;  // lower-case hex SHA-256 of the body
+  std::string payload_sha256;                                // lower-case hex SHA-256 of the body
   std::string region = "us-east-1";
   std::string service = "s3";
   int64_t unix_time = 0;  // seconds since the epoch (the request's x-amz-date)

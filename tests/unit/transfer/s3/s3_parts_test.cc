@@ -50,7 +50,8 @@ TEST_CASE("multipart ETag is md5 of the part MD5s, dash, count") {
 
 TEST_CASE("JWT exp and sub are read without verifying the signature") {
   // payload {"sub": "user_example.org", "exp": 1900000000}
-  const std::string tok = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiAidXNlcl9leGFtcGxlLm9yZyIsICJleHAiOiAxOTAwMDAwMDAwfQ.c2ln";
+  const std::string tok =
+      "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiAidXNlcl9leGFtcGxlLm9yZyIsICJleHAiOiAxOTAwMDAwMDAwfQ.c2ln";
   auto t = ParseAccessToken(tok + "\n");
   REQUIRE(t.ok());
   CHECK(t->exp == 1900000000);
@@ -69,13 +70,14 @@ TEST_CASE("malformed tokens are refused without echoing them") {
                           "a.eyJleHAiOiAic29vbiJ9.c" /* exp is a string */, "a b.c.d"}) {
     auto t = ParseAccessToken(bad);
     CHECK_MESSAGE(!t.ok(), bad);
-    if (!t.ok() && std::string(bad).size() > 3) CHECK(t.status().message().find(bad) == std::string::npos);
+    if (!t.ok() && std::string(bad).size() > 3)
+      CHECK(t.status().message().find(bad) == std::string::npos);
   }
 }
 
 TEST_CASE("token file is re-read when replaced") {
   seqgate::testing::TempDir dir;
-  const std::string exp1 = "eyJleHAiOiAxMDB9";   // {"exp": 100}
+  const std::string exp1 = "eyJleHAiOiAxMDB9";    // {"exp": 100}
   const std::string exp2 = "eyJleHAiOiAyMDAwfQ";  // {"exp": 2000}
   const std::string path = dir.Write("token", "h." + exp1 + ".s\n");
   TokenFile f(*Env::Default(), path);
@@ -124,7 +126,8 @@ TEST_CASE("S3 error codes are classified in error_class") {
   CHECK(!IsTransient(S3ErrorStatus(200, "WhoKnows", "x")));
   CHECK(IsTransient(S3ErrorStatus(500, "", "x")));  // unknown code: by HTTP status
   CHECK(!IsTransient(S3ErrorStatus(400, "", "x")));
-  CHECK(S3ErrorStatus(503, "SlowDown", "UploadPart 3").message().find("SlowDown") != std::string::npos);
+  CHECK(S3ErrorStatus(503, "SlowDown", "UploadPart 3").message().find("SlowDown") !=
+        std::string::npos);
 }
 
 TEST_CASE("multipart state survives a JSON round trip; damage is reported") {

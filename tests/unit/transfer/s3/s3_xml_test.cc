@@ -27,11 +27,16 @@ TEST_CASE("ListParts pages are parsed and paging is bounded") {
 TEST_CASE("hostile ListParts answers are refused") {
   for (const char* bad : {
            "", "not xml", "<html><body>502</body></html>",
-           "<ListPartsResult><Part><PartNumber>0</PartNumber><ETag>x</ETag><Size>1</Size></Part></ListPartsResult>",
-           "<ListPartsResult><Part><PartNumber>10001</PartNumber><ETag>x</ETag><Size>1</Size></Part></ListPartsResult>",
-           "<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>x</ETag><Size>-1</Size></Part></ListPartsResult>",
-           "<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>x</ETag><Size>99999999999999999999999</Size></Part></ListPartsResult>",
-           "<ListPartsResult><Part><PartNumber>1</PartNumber><Size>1</Size></Part></ListPartsResult>",
+           "<ListPartsResult><Part><PartNumber>0</PartNumber><ETag>x</ETag><Size>1</Size></Part></"
+           "ListPartsResult>",
+           "<ListPartsResult><Part><PartNumber>10001</PartNumber><ETag>x</ETag><Size>1</Size></"
+           "Part></ListPartsResult>",
+           "<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>x</ETag><Size>-1</Size></Part></"
+           "ListPartsResult>",
+           "<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>x</"
+           "ETag><Size>99999999999999999999999</Size></Part></ListPartsResult>",
+           "<ListPartsResult><Part><PartNumber>1</PartNumber><Size>1</Size></Part></"
+           "ListPartsResult>",
            "<ListPartsResult><IsTruncated>true</IsTruncated></ListPartsResult>",
            "<ListPartsResult><Part><PartNumber>1</PartNumber>",  // cut off
        }) {
@@ -56,12 +61,15 @@ TEST_CASE("CreateMultipartUpload answer needs a printable UploadId") {
   CHECK(*ok == "abc-123");
   CHECK(!ParseInitiateUpload("<InitiateMultipartUploadResult/>").ok());
   CHECK(!ParseInitiateUpload("<Error><Code>x</Code></Error>").ok());
-  CHECK(!ParseInitiateUpload("<InitiateMultipartUploadResult><UploadId>a\nb</UploadId></InitiateMultipartUploadResult>").ok());
+  CHECK(!ParseInitiateUpload("<InitiateMultipartUploadResult><UploadId>a\nb</UploadId></"
+                             "InitiateMultipartUploadResult>")
+             .ok());
 }
 
 TEST_CASE("CompleteMultipartUpload: 200 with an Error body is an error") {
-  auto e = ParseCompleteUpload("   \n  <?xml version=\"1.0\"?><Error><Code>InternalError</Code>"
-                               "<Message>We encountered an internal error.</Message></Error>");
+  auto e = ParseCompleteUpload(
+      "   \n  <?xml version=\"1.0\"?><Error><Code>InternalError</Code>"
+      "<Message>We encountered an internal error.</Message></Error>");
   REQUIRE(e.ok());
   REQUIRE(e->error.has_value());
   CHECK(e->error->code == "InternalError");

@@ -21,8 +21,8 @@ Credentials ExampleCreds() {
 std::string SignatureOf(const std::string& auth) { return auth.substr(auth.rfind('=') + 1); }
 
 TEST_CASE("SigV4 signing key matches the AWS example") {
-  const std::string k = SigningKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215",
-                                   "us-east-1", "iam");
+  const std::string k =
+      SigningKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam");
   CHECK(ToHex(AsBytes(k)) == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
 }
 
@@ -92,7 +92,8 @@ TEST_CASE("SigV4 signs the session token and refuses unsignable input") {
   c.session_token = "tok.en.value";
   auto s = SignV4(in, c);
   REQUIRE(s.ok());
-  CHECK(s->authorization.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token") !=
+  CHECK(s->authorization.find(
+            "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token") !=
         std::string::npos);
   c.session_token = "bad\r\nX-Injected: 1";
   CHECK(SignV4(in, c).status().code() == StatusCode::kInvalidArgument);
