@@ -11,28 +11,30 @@ b=lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("="
 print(b({"alg":"ES256"})+"."+b({"sub":"user_example.org","exp":1900000000})+".c2ln")' > "$WORK/token"
 chmod 600 "$WORK/ak" "$WORK/sk" "$WORK/token"
 
-# botocore computes the payload hash itself from BODY; we are given sha256sum's.
-botocore_auth() {  # METHOD HOST PATH QUERY(json pairs) HEADERS(json) BODY TIME TOKEN_FILE|""
-  /usr/bin/python3 - "$@" <<'PY'
+# botocore_all CASES_FILE — one line per case (JSON list: method host path query headers body time
+# token_file); prints botocore's Authorization per case. botocore hashes the body itself.
+botocore_all() {
+  /usr/bin/python3 - "$1" <<'PY'
 import datetime, json, sys, urllib.parse
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-method, host, path, query, headers, body, t, tokfile = sys.argv[1:9]
-token = open(tokfile).read().strip() if tokfile else None
-creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
-# botocore's own serializer encodes keys with safe '/~' (botocore.utils.percent_encode).
-url = "https://" + host + urllib.parse.quote(path, safe="/~")
-req = AWSRequest(method=method, url=url, params=dict(json.loads(query)), headers=json.loads(headers),
-                 data=body.encode())
-auth = S3SigV4Auth(creds, "s3", "us-east-1")
-req.context["timestamp"] = datetime.datetime.utcfromtimestamp(int(t)).strftime("%Y%m%dT%H%M%SZ")
-req.headers["Host"] = host
-auth._modify_request_before_signing(req)  # sets X-Amz-Content-SHA256 = sha256(body)
-cr = auth.canonical_request(req)
-sig = auth.signature(auth.string_to_sign(req, cr), req)
-auth._inject_signature_to_request(req, sig)
-print(req.headers["Authorization"])
+for line in open(sys.argv[1]):
+    method, host, path, query, headers, body, t, tokfile = json.loads(line)
+    token = open(tokfile).read().strip() if tokfile else None
+    creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
+    # botocore's own serializer encodes keys with safe '/~' (botocore.utils.percent_encode).
+    url = "https://" + host + urllib.parse.quote(path, safe="/~")
+    req = AWSRequest(method=method, url=url, params=dict(json.loads(query)),
+                     headers=json.loads(headers), data=body.encode())
+    auth = S3SigV4Auth(creds, "s3", "us-east-1")
+    req.context["timestamp"] = datetime.datetime.utcfromtimestamp(int(t)).strftime("%Y%m%dT%H%M%SZ")
+    req.headers["Host"] = host
+    auth._modify_request_before_signing(req)  # sets X-Amz-Content-SHA256 = sha256(body)
+    cr = auth.canonical_request(req)
+    sig = auth.signature(auth.string_to_sign(req, cr), req)
+    auth._inject_signature_to_request(req, sig)
+    print(req.headers["Authorization"])
 PY
 }
 
@@ -50,20 +52,15 @@ ours() {  # same arguments
 E=""  # empty body
 P="part bytes"
 T=1700000000
-n=0
+# compare WHAT ARGS... — records a case; run_cases signs them all and compares.
+CASES="$WORK/cases.jsonl"
+: > "$CASES"
+WHATS=()
 compare() {
-  local what=$1
+  WHATS+=("$1")
   shift
-  local a b
-  a=$(ours "$@") || fail "$what: seqgatectl s3 sign failed"
-  b=$(botocore_auth "$@") || fail "$what: botocore failed"
-  [[ -n "$a" && "$a" == "$b" ]] || fail "$what: signatures differ
-  ours:     $a
-  botocore: $b"
-  pass "$what"
-  n=$((n + 1))
+  /usr/bin/python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@" >> "$CASES"
 }
-
 compare "CreateMultipartUpload (?uploads)" POST "localhost:9443" "/user/run 1/reads.fastq" '[["uploads",""]]' '{}' "$E" $T ""
 compare "CreateMultipartUpload, unicode key" POST "localhost:9443" "/user/ünïcødé/файл é.txt" '[["uploads",""]]' '{}' "$E" $T ""
 compare "UploadPart with Content-MD5" PUT "localhost:9443" "/user/run1/r.bin" '[["partNumber","7"],["uploadId","2~abc/DEF+=="]]' '{"Content-MD5":"1B2M2Y8AsgTpgAmY7PhCfg=="}' "$P" $T ""
@@ -75,4 +72,17 @@ compare "key with spaces, tildes and dashes" GET "localhost:9443" "/user/a b/c~d
 compare "query with special characters" GET "localhost:9443" "/user/" '[["prefix","a b/ü&x=y"],["list-type","2"],["delimiter","/"]]' '{}' "$E" $T ""
 compare "session token (x-amz-security-token)" PUT "localhost:9443" "/user_example.org/run/x.c4gh" '[["partNumber","1"],["uploadId","u"]]' '{"Content-MD5":"XrY7u+Ae7tCTyyK7j1rNww=="}' "$P" $T "$WORK/token"
 compare "token + CreateMultipartUpload" POST "localhost:9443" "/user_example.org/run/x.c4gh" '[["uploads",""]]' '{}' "$E" $((T + 12345)) "$WORK/token"
-echo "$n requests signed identically by seqgatectl and botocore"
+botocore_all "$CASES" > "$WORK/botocore.out" || fail "botocore failed"
+i=0
+while IFS= read -r line; do
+  mapfile -t args < <(/usr/bin/python3 -c 'import json,sys; [print(a) for a in json.loads(sys.argv[1])]' "$line")
+  a=$(ours "${args[@]}") || fail "${WHATS[$i]}: seqgatectl s3 sign failed"
+  b=$(sed -n "$((i + 1))p" "$WORK/botocore.out")
+  [[ -n "$a" && "$a" == "$b" ]] || fail "${WHATS[$i]}: signatures differ
+  ours:     $a
+  botocore: $b"
+  pass "${WHATS[$i]}"
+  i=$((i + 1))
+done < "$CASES"
+[[ $i -eq ${#WHATS[@]} && $i -ge 10 ]] || fail "only $i cases compared"
+echo "$i requests signed identically by seqgatectl and botocore"
