@@ -98,6 +98,18 @@ check "200-with-Error (InvalidPart): no object appeared" test ! -e "$WORK/fake/o
 check "200-with-Error (InvalidPart): not retried" test "$(fake_stat 's["rejected"].get("complete_error_in_200",0)')" = 2
 set_knobs '{}'
 
+# --- the Complete answer is lost: the retry finds NoSuchUpload, HeadObject settles it --------
+set_knobs '{"complete_drop": 1}'
+if s3_upload cdrop "$DATA" "run1/cdrop.bin"; then
+  check "lost Complete answer: object byte-identical" object_matches "run1/cdrop.bin" "$DATA"
+  check "lost Complete answer: the fake dropped it" test "$(fake_stat 's["rejected"].get("complete_answer_dropped",0)')" = 1
+  check "lost Complete answer: settled by HeadObject" grep -q "answer was lost; HeadObject" "$WORK/cdrop.log"
+  check "lost Complete answer: ETag as computed by python" test "$(out_field cdrop etag)" = "$ETAG"
+else
+  fail "lost Complete answer: upload failed: $(tail -n 5 "$WORK/cdrop.log")"
+fi
+set_knobs '{}'
+
 # --- a changed source aborts the abandoned upload ------------------------------------------
 COPY="$WORK/copy.bin"
 cp "$DATA" "$COPY"

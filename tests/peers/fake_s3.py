@@ -14,6 +14,7 @@ while the server runs:
   {"corrupt": {"2": 1}}          flip one received byte of part 2 once (→ 400 BadDigest)
   {"complete_error": "InternalError", "complete_error_count": 1}
                                  CompleteMultipartUpload answers 200 with an <Error> body
+  {"complete_drop": 1}           complete the upload, then close without answering
   {"part_delay": 0.5}            sleep before answering each UploadPart
   {"deny": "AccessDenied"}       403 with that code for every request
 Statistics (--stats, JSON, rewritten after every request): per upload and part the bytes
@@ -120,7 +121,25 @@ class Handler(BaseHTTPRequestHandler):
         if body and self.command != "HEAD":
             self.wfile.write(body)
 
+    def drain(self):
+        """Reads an unread request body, so closing the connection after an early error does not
+        reset it (a reset can destroy the answer before the client reads it)."""
+        if getattr(self, "body_read", False):
+            return
+        self.body_read = True
+        n = self.headers.get("Content-Length", "0")
+        left = int(n) if n.isdigit() else 0
+        try:
+            while 0 < left <= 1 << 30:
+                chunk = self.rfile.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+
     def error(self, e):
+        self.drain()
         body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message>"
                 "</Error>" % (e.code, e.message.replace("&", "&amp;").replace("<", "&lt;"))).encode()
         with LOCK:
@@ -148,6 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             raise S3Error(411, "MissingContentLength", "Content-Length required")
         n = int(length)
+        self.body_read = True
         md5, sha = hashlib.md5(), hashlib.sha256()
         keep = [] if sink is None else None
         got = 0
@@ -251,6 +271,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- operations -------------------------------------------------------------------------
     def handle_any(self):
+        self.body_read = False
         try:
             raw_path, raw_query, path, q, pairs, bucket, key = self.split()
             k = knobs()
@@ -433,6 +454,17 @@ class Handler(BaseHTTPRequestHandler):
             UPLOADS.pop(q["uploadId"], None)
             STATS["completed"].append({"bucket": bucket, "key": key, "etag": etag, "parts": len(listed)})
         shutil.rmtree(os.path.join(ARGS.dir, "uploads", q["uploadId"]), ignore_errors=True)
+        with LOCK:
+            kk = knobs()
+            drop = kk.get("complete_drop", 0) > 0
+            if drop:
+                kk["complete_drop"] -= 1
+                save_knobs(kk)
+                count("rejected", "complete_answer_dropped")
+        if drop:  # completed, but the answer is lost: the connection just closes
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         r = ET.Element("CompleteMultipartUploadResult")
         ET.SubElement(r, "Bucket").text = bucket
         ET.SubElement(r, "Key").text = key

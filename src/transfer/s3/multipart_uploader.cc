@@ -363,15 +363,17 @@ Result<std::string> Session::Complete(S3Transport& t) {
       {"content-md5", Base64Encode(ComputeDigest(DigestAlgorithm::kMd5, AsBytes(body)).view())},
       {"content-type", "application/xml"}};
   unsigned attempt = 0;
-  bool sent_before = false;
   for (;;) {
     auto r = Call(t, "CompleteMultipartUpload", "POST", {{"uploadId", state_.upload_id}}, extra,
                   Sha256Hex(body), [&](S3Request& req) { req.body = body; });
-    if (!r.ok() && r.status().code() == StatusCode::kNotFound && sent_before) {
-      // An earlier Complete may have succeeded with its answer lost: look at the object.
+    if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
+      // The upload existed a moment ago (its parts were just confirmed), so an earlier Complete
+      // — ours, or curl's own resend on a fresh connection — may have succeeded with its answer
+      // lost. The object decides: only the expected ETag counts as delivered.
       SEQGATE_ASSIGN_OR_RETURN(HttpResponse h,
                                Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr));
       const std::string etag = NormalizeEtag(h.Header("etag").value_or(""));
+      Note("CompleteMultipartUpload's answer was lost; HeadObject shows ETag \"" + etag + "\"");
       if (etag != NormalizeEtag(expected)) {
         return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " +
                           expected);
@@ -379,7 +381,6 @@ Result<std::string> Session::Complete(S3Transport& t) {
       return expected;
     }
     if (!r.ok()) return r.status();
-    sent_before = true;
     SEQGATE_ASSIGN_OR_RETURN(CompleteResult c, ParseCompleteUpload(r->body));
     if (c.error) {
       Status st = S3ErrorStatus(r->status, c.error->code,
