@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The inbox token's lifecycle: a token within 24 h of expiry is warned about; a token that expires
 # in the middle of a file makes the upload wait with "needs a new token" (no part starts with it)
-# and resume by itself when the token file is replaced; a malformed token file fails at once.
+# and resume by itself when the token file is replaced; so does a token the inbox refuses (401)
+# while the client still thinks it valid; a malformed token file fails at once.
 source "$SEQGATE_SOURCE_DIR/tests/integration/s3_lib.sh"
 
 s3_setup
@@ -54,5 +55,21 @@ check "mid-file: finished after the token file was replaced (exit $rc)" test "$r
 check "mid-file: resumption noted" grep -q "new access token found" "$WORK/mid.log"
 check "mid-file: object byte-identical" object_matches "t/mid.bin" "$DATA"
 check "mid-file: ETag as computed by python" test "$(out_field mid etag)" = "$(expected_etag "$DATA" $((5 * MIB)))"
+
+# --- the inbox refuses a token the client thinks valid (401): wait, resume on a new file -------
+set_knobs '{"part_delay": 0.5}'
+write_token "$TOKEN" $(( $(date +%s) + 7 * 86400 ))
+BACKGROUND=1 PARALLEL=1 s3_upload revoked "$DATA" "t/revoked.bin" --token-file "$TOKEN" --token-poll-ms 100
+wait_for "one part delivered" 60 parts_at_least revoked 1
+set_knobs "{\"part_delay\": 0.5, \"revoke\": [\"$(tr -d '\n' < "$TOKEN" | sha256sum | cut -d' ' -f1)\"]}"
+wait_for "the upload says the inbox refused the token" 60 grep -q "needs a new token: the inbox refused the access token" "$WORK/revoked.log"
+check "revoked: the server answered 401" test "$(fake_stat 's["rejected"].get("status_401",0)')" -ge 1
+check "revoked: seqgatectl waits instead of failing" kill -0 "$UPLOAD_PID"
+write_token "$TOKEN" $(( $(date +%s) + 7 * 86400 + 60 ))  # a different token
+rc=0
+wait "$UPLOAD_PID" || rc=$?
+check "revoked: completed with the new token (exit $rc)" test "$rc" = 0
+check "revoked: object byte-identical" object_matches "t/revoked.bin" "$DATA"
+set_knobs '{}'
 
 finish

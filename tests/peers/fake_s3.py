@@ -17,6 +17,8 @@ while the server runs:
   {"complete_drop": 1}           complete the upload, then close without answering
   {"part_delay": 0.5}            sleep before answering each UploadPart
   {"deny": "AccessDenied"}       403 with that code for every request
+  {"revoke": ["<sha256 hex of a token>"]}  401 for requests carrying that token (as the
+                                 s3inbox answers a token it no longer accepts)
 Statistics (--stats, JSON, rewritten after every request): per upload and part the bytes
 received (all attempts), request counts per operation, rejections per reason.
 """
@@ -140,6 +142,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def error(self, e):
         self.drain()
+        if not e.code:
+            with LOCK:
+                count("rejected", "status_%d" % e.status)
+                write_stats()
+            self.close_connection = True
+            self.send(e.status, (e.message + "\n").encode(), {"Content-Type": "text/plain", "Connection": "close"})
+            return
         body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message>"
                 "</Error>" % (e.code, e.message.replace("&", "&amp;").replace("<", "&lt;"))).encode()
         with LOCK:
@@ -192,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
             raise S3Error(401, "AccessDenied", "no access token")
         if not token:
             return
+        if sha256hex(token.encode()) in knobs().get("revoke", []):
+            raise S3Error(401, "", "token revoked")  # the s3inbox proxy: a bare 401
         claims = jwt_payload(token)
         exp = claims.get("exp")
         if isinstance(exp, (int, float)) and time.time() >= exp:
