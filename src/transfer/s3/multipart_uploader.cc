@@ -88,7 +88,10 @@ class Session {
     if (o_.note) o_.note(m);
   }
   bool Stopped() const { return o_.stop.stop_requested() || failed_.load(); }
-  void Wake() { cv_.notify_all(); }
+  void Wake() {
+    { std::lock_guard lock(sleep_mu_); }  // a sleeper between its check and its wait sees it
+    cv_.notify_all();
+  }
   // Sleeps up to `d`; false when stopped meanwhile.
   bool Sleep(std::chrono::milliseconds d) {
     std::unique_lock lock(sleep_mu_);
@@ -200,6 +203,8 @@ Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
     SEQGATE_ASSIGN_OR_RETURN(S3Request req,
                              Build(method, q, extra, payload_sha, tok ? &*tok : nullptr));
     if (body) body(req);
+    // A source that changed since the part was hashed would be refused (BadDigest) forever.
+    if (req.source != nullptr) SEQGATE_RETURN_IF_ERROR(req.source->CheckUnchanged());
     auto resp = t.Perform(req);
     Status st;
     std::optional<std::chrono::seconds> retry_after;
