@@ -17,6 +17,8 @@ TEST_PKGS=(
   systemd dpkg-dev
   # clock_jumps.sh: libfaketime steps the wall clock of the real seqgated / seqgate-ingest
   faketime
+  # s3_*.sh: botocore's SigV4 signer checks ours; boto3 cross-checks the fake S3 server
+  python3-botocore python3-boto3
 )
 
 missing=()

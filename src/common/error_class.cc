@@ -59,6 +59,40 @@ Status HttpStatusError(int http_status, std::string_view what) {
   return {StatusCode::kUnsupported, std::move(msg) + " (unexpected)"};
 }
 
+Status S3ErrorStatus(int http_status, std::string_view s3_code, std::string_view what) {
+  std::string msg = std::string(what) + ": HTTP " + std::to_string(http_status);
+  if (!s3_code.empty()) msg += " " + std::string(s3_code);
+  static constexpr std::string_view kTransient[] = {
+      "SlowDown",  "InternalError",     "ServiceUnavailable", "RequestTimeout",
+      "Throttling", "ThrottlingException", "OperationAborted", "BadDigest",
+      "XAmzContentSHA256Mismatch", "IncompleteBody"};
+  static constexpr std::string_view kDenied[] = {
+      "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "ExpiredToken",
+      "InvalidToken", "TokenRefreshRequired", "AccountProblem"};
+  static constexpr std::string_view kMissing[] = {"NoSuchUpload", "NoSuchBucket", "NoSuchKey"};
+  static constexpr std::string_view kInvalid[] = {
+      "InvalidPart",      "InvalidPartOrder", "EntityTooSmall",  "EntityTooLarge",
+      "InvalidArgument",  "InvalidRequest",   "MalformedXML",    "InvalidDigest",
+      "KeyTooLongError",  "MissingContentLength", "RequestTimeTooSkewed", "InvalidBucketName"};
+  for (auto c : kTransient) {
+    if (c == s3_code) return {StatusCode::kUnavailable, std::move(msg)};
+  }
+  for (auto c : kDenied) {
+    if (c == s3_code) return {StatusCode::kPermissionDenied, std::move(msg)};
+  }
+  for (auto c : kMissing) {
+    if (c == s3_code) return {StatusCode::kNotFound, std::move(msg)};
+  }
+  for (auto c : kInvalid) {
+    if (c == s3_code) return {StatusCode::kInvalidArgument, std::move(msg)};
+  }
+  if (http_status >= 200 && http_status <= 299) {
+    return {StatusCode::kUnsupported, std::move(msg) + " (unknown error in a success answer)"};
+  }
+  return HttpStatusError(http_status, msg.substr(0, msg.find(": HTTP ")) +
+                                          (s3_code.empty() ? "" : " (" + std::string(s3_code) + ")"));
+}
+
 Status CurlError(int curl_code, std::string_view detail) {
   const auto code = static_cast<CURLcode>(curl_code);
   // The caller passes curl_easy_strerror()/the error buffer: common does not link libcurl.

@@ -29,6 +29,17 @@ Retryability ClassifyHttpStatus(int http_status);
 // kInvalidArgument (other 4xx, 413), kUnsupported (anything else).
 Status HttpStatusError(int http_status, std::string_view what);
 
+// An S3 error answer as a Status, from its <Error><Code> (`s3_code`, may be empty) and HTTP status
+// (200 when the error came inside a 200 body, as CompleteMultipartUpload may send). Transient
+// (kUnavailable): SlowDown, InternalError, ServiceUnavailable, RequestTimeout, Throttling,
+// OperationAborted, and the in-transit damage codes BadDigest, XAmzContentSHA256Mismatch,
+// IncompleteBody (the part is re-sent). Permanent: AccessDenied, SignatureDoesNotMatch,
+// InvalidAccessKeyId, ExpiredToken, InvalidToken (kPermissionDenied); NoSuchUpload, NoSuchBucket,
+// NoSuchKey (kNotFound); InvalidPart, InvalidPartOrder, EntityTooSmall, MalformedXML,
+// RequestTimeTooSkewed and other request errors (kInvalidArgument). Unknown codes fall back to
+// the HTTP status; an unknown code in a 200 is kUnsupported (permanent: never loop on it).
+Status S3ErrorStatus(int http_status, std::string_view s3_code, std::string_view what);
+
 // A failed libcurl transfer (a CURLcode value; `detail` is curl's text for it) as a Status: connect
 // failures, resets, empty replies → kUnavailable; timeouts and stalls → kTimeout; certificate, key
 // or pin problems → kPermissionDenied; aborted by us → kAborted; bad options or URLs →

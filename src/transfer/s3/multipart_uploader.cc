@@ -1,0 +1,600 @@
+#include "transfer/s3/multipart_uploader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/error_class.h"
+#include "common/hashing.h"
+#include "common/log.h"
+#include "transfer/s3/inbox_path.h"
+#include "transfer/s3/multipart_state.h"
+#include "transfer/s3/part_plan.h"
+#include "transfer/s3/s3_xml.h"
+#include "transfer/s3/token_gate.h"
+#include "transfer/tus_headers.h"  // ParseRetryAfter
+
+namespace seqgate::transfer::s3 {
+namespace {
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Endpoint {
+  std::string base;  // "https://host[:port]"
+  std::string host;  // "host[:port]", the Host header
+};
+
+Result<Endpoint> ParseEndpoint(std::string_view url) {
+  constexpr std::string_view kScheme = "https://";
+  if (!url.starts_with(kScheme)) {
+    return InvalidArgument("endpoint '" + std::string(url) + "' must start with https://");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.empty() || rest.find_first_of("/?#@ \t\r\n") != std::string_view::npos) {
+    return InvalidArgument("endpoint '" + std::string(url) +
+                           "' must be https://host[:port] (path-style buckets; no path, "
+                           "query or user info)");
+  }
+  return Endpoint{std::string(kScheme) + std::string(rest), std::string(rest)};
+}
+
+std::string Sha256Hex(std::string_view s) {
+  return ComputeDigest(DigestAlgorithm::kSha256, AsBytes(s)).hex();
+}
+
+// A token the inbox refuses: 401 (the SDA proxy), or S3's own token codes.
+bool IsTokenRejection(int http, std::string_view code) {
+  return http == 401 || code == "ExpiredToken" || code == "InvalidToken" ||
+         code == "TokenRefreshRequired";
+}
+
+enum class PartFate { kSend, kVerifyListed };
+struct PendingPart {
+  uint32_t number;
+  PartFate fate;
+  std::string listed_etag;
+};
+
+class Session {
+ public:
+  Session(const ObjectSource& src, const MultipartOptions& o, Endpoint ep, PartPlan plan)
+      : src_(src), o_(o), ep_(std::move(ep)), plan_(plan), stop_cb_(o.stop, [this] { Wake(); }) {
+    if (o.token_mode != TokenMode::kNone) {
+      gate_.emplace(*o.token_file,
+                    TokenGate::Hooks{[this] { return Now(); }, o.note,
+                                     [this](std::chrono::milliseconds d) { return Sleep(d); }},
+                    o.token_poll);
+    }
+  }
+
+  Result<MultipartResult> Run();
+  Status AbortOnly();
+
+ private:
+  int64_t Now() const {
+    return o_.now ? o_.now()
+                  : std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  }
+  void Note(const std::string& m) const {
+    if (o_.note) o_.note(m);
+  }
+  bool Stopped() const { return o_.stop.stop_requested() || failed_.load(); }
+  void Wake() {
+    { std::lock_guard lock(sleep_mu_); }  // a sleeper between its check and its wait sees it
+    cv_.notify_all();
+  }
+  // Sleeps up to `d`; false when stopped meanwhile.
+  bool Sleep(std::chrono::milliseconds d) {
+    std::unique_lock lock(sleep_mu_);
+    cv_.wait_for(lock, d, [this] { return Stopped(); });
+    return !Stopped();
+  }
+  std::string ObjectPath() const { return "/" + o_.bucket + "/" + o_.key; }
+
+  Result<std::optional<AccessToken>> UsableToken() {
+    if (!gate_) return std::optional<AccessToken>();
+    SEQGATE_ASSIGN_OR_RETURN(AccessToken t, gate_->Acquire());
+    return std::optional<AccessToken>(std::move(t));
+  }
+  Result<S3Request> Build(const std::string& method, const Query& q, const Headers& extra,
+                          const std::string& payload_sha, const AccessToken* tok);
+  using MakeBody = std::function<void(S3Request&)>;
+  Result<HttpResponse> Call(S3Transport& t, const std::string& what, const std::string& method,
+                            const Query& q, const Headers& extra, const std::string& payload_sha,
+                            const MakeBody& body);
+  Status Backoff(const Status& st, unsigned* attempt, std::optional<std::chrono::seconds> ra,
+                 const std::string& what);
+
+  Status Create(S3Transport& t);
+  Result<std::map<uint32_t, ListedPart>> ListAll(S3Transport& t);
+  Status Abort(S3Transport& t, const std::string& upload_id);
+  Status UploadPart(S3Transport& t, const PendingPart& p);
+  Status RunWorkers(std::vector<PendingPart> pending);
+  Result<std::string> Complete(S3Transport& t);
+  Status Save() {
+    std::lock_guard lock(state_mu_);
+    return SaveMultipartState(o_.state_path, state_);
+  }
+
+  const ObjectSource& src_;
+  const MultipartOptions& o_;
+  Endpoint ep_;
+  PartPlan plan_;
+  MultipartState state_;
+  std::mutex state_mu_;
+  std::atomic<bool> failed_{false};
+  std::mutex sleep_mu_;
+  std::condition_variable cv_;
+  std::stop_callback<std::function<void()>> stop_cb_;
+
+  std::optional<TokenGate> gate_;
+
+  std::atomic<uint64_t> bytes_sent_{0};
+  std::atomic<unsigned> retries_{0};
+  std::atomic<uint32_t> parts_sent_{0};
+  uint32_t parts_kept_ = 0;
+};
+
+Result<S3Request> Session::Build(const std::string& method, const Query& q, const Headers& extra,
+                                 const std::string& payload_sha, const AccessToken* tok) {
+  S3Request r;
+  r.method = method;
+  if (o_.token_mode == TokenMode::kBearer) {
+    r.url = ep_.base + CanonicalTarget(ObjectPath(), q);
+    r.headers.push_back("Authorization: Bearer " + tok->token);
+    r.headers.push_back("x-amz-date: " + AmzDate(Now()));
+    r.headers.push_back("x-amz-content-sha256: " + payload_sha);
+    for (const auto& [k, v] : extra) r.headers.push_back(k + ": " + v);
+  } else {
+    Credentials c = o_.credentials;
+    if (o_.token_mode == TokenMode::kSecurityToken) c.session_token = tok->token;
+    SignInput in;
+    in.method = method;
+    in.host = ep_.host;
+    in.path = ObjectPath();
+    in.query = q;
+    in.headers = extra;
+    in.payload_sha256 = payload_sha;
+    in.region = o_.region;
+    in.unix_time = Now();
+    SEQGATE_ASSIGN_OR_RETURN(SignedRequest s, SignV4(in, c));
+    r.url = ep_.base + s.target;
+    r.headers = std::move(s.headers);
+  }
+  r.headers.push_back("Host: " + ep_.host);
+  return r;
+}
+
+Status Session::Backoff(const Status& st, unsigned* attempt, std::optional<std::chrono::seconds> ra,
+                        const std::string& what) {
+  if (!IsTransient(st)) return st;
+  if (o_.retry.max_attempts != 0 && *attempt + 1 >= o_.retry.max_attempts) {
+    return st.WithContext("giving up after " + std::to_string(*attempt + 1) + " attempts");
+  }
+  const auto wait = o_.retry.Delay(*attempt, JitterUnit(), ra);
+  ++*attempt;
+  ++retries_;
+  Log(LogLevel::kWarning, "s3_retry",
+      {{"what", what},
+       {"attempt", std::to_string(*attempt)},
+       {"wait_ms", std::to_string(wait.count())},
+       {"error", st.ToString()}});
+  Note(what + ": " + st.ToString() + "; retrying in " + std::to_string(wait.count()) + " ms");
+  if (!Sleep(wait)) return Status(StatusCode::kAborted, "upload stopped");
+  return Status::Ok();
+}
+
+Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
+                                   const std::string& method, const Query& q, const Headers& extra,
+                                   const std::string& payload_sha, const MakeBody& body) {
+  unsigned attempt = 0;
+  for (;;) {
+    if (Stopped()) return Status(StatusCode::kAborted, "upload stopped");
+    SEQGATE_ASSIGN_OR_RETURN(std::optional<AccessToken> tok, UsableToken());
+    SEQGATE_ASSIGN_OR_RETURN(S3Request req,
+                             Build(method, q, extra, payload_sha, tok ? &*tok : nullptr));
+    if (body) body(req);
+    // A source that changed since the part was hashed would be refused (BadDigest) forever.
+    if (req.source != nullptr) SEQGATE_RETURN_IF_ERROR(req.source->CheckUnchanged());
+    auto resp = t.Perform(req);
+    Status st;
+    std::optional<std::chrono::seconds> retry_after;
+    if (resp.ok()) {
+      bytes_sent_ += resp->bytes_sent;
+      if (resp->status >= 200 && resp->status <= 299) return resp;
+      const auto err = ParseS3Error(resp->body);
+      const std::string code = err ? err->code : "";
+      if (tok && IsTokenRejection(resp->status, code)) {
+        gate_->Reject(*tok);
+        continue;  // UsableToken() now waits for a replaced token file
+      }
+      st = S3ErrorStatus(resp->status, code, what);
+      if (err && !err->message.empty())
+        st = Status(st.code(), st.message() + " (" + err->message + ")");
+      if (auto h = resp->Header("retry-after")) {
+        retry_after = ParseRetryAfter(*h, std::chrono::system_clock::now());
+      }
+    } else {
+      st = resp.status();
+      bytes_sent_ += t.last_bytes_sent();
+    }
+    SEQGATE_RETURN_IF_ERROR(Backoff(st, &attempt, retry_after, what));
+  }
+}
+
+Status Session::Create(S3Transport& t) {
+  SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "CreateMultipartUpload", "POST",
+                                                {{"uploads", ""}}, {}, Sha256Hex(""), nullptr));
+  SEQGATE_ASSIGN_OR_RETURN(std::string id, ParseInitiateUpload(r.body));
+  {
+    std::lock_guard lock(state_mu_);
+    state_.upload_id = id;
+    state_.parts.clear();
+  }
+  Note("created multipart upload for s3://" + o_.bucket + "/" + o_.key + " (" +
+       std::to_string(plan_.part_count) + " parts of " + std::to_string(plan_.part_size) +
+       " bytes)");
+  return Save();
+}
+
+Result<std::map<uint32_t, ListedPart>> Session::ListAll(S3Transport& t) {
+  std::map<uint32_t, ListedPart> out;
+  uint32_t marker = 0;
+  for (unsigned page_no = 0; page_no < kS3MaxParts; ++page_no) {
+    Query q{{"uploadId", state_.upload_id}};
+    if (marker != 0) q.emplace_back("part-number-marker", std::to_string(marker));
+    SEQGATE_ASSIGN_OR_RETURN(HttpResponse r,
+                             Call(t, "ListParts", "GET", q, {}, Sha256Hex(""), nullptr));
+    SEQGATE_ASSIGN_OR_RETURN(ListPartsPage page, ParseListParts(r.body, marker));
+    for (auto& p : page.parts) out[p.number] = std::move(p);
+    if (!page.truncated) return out;
+    marker = page.next_marker;
+  }
+  return Corruption("ListParts never stopped paging");
+}
+
+Status Session::Abort(S3Transport& t, const std::string& upload_id) {
+  auto r = Call(t, "AbortMultipartUpload", "DELETE", {{"uploadId", upload_id}}, {}, Sha256Hex(""),
+                nullptr);
+  if (!r.ok() && r.status().code() != StatusCode::kNotFound) return r.status();
+  Log(LogLevel::kInfo, "s3_upload_aborted", {{"key", o_.key}, {"bucket", o_.bucket}});
+  Note("aborted multipart upload " + upload_id + " of s3://" + o_.bucket + "/" + o_.key);
+  return Status::Ok();
+}
+
+Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
+  SEQGATE_RETURN_IF_ERROR(src_.CheckUnchanged());
+  const uint64_t off = plan_.Offset(p.number);
+  const uint64_t len = plan_.Length(p.number);
+  // Hash first: the signature covers the payload's SHA-256 and Content-MD5 precedes the body.
+  Hasher md5(DigestAlgorithm::kMd5), sha(DigestAlgorithm::kSha256);
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(len, 1u << 20)));
+  for (uint64_t done = 0; done < len;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), len - done));
+    SEQGATE_ASSIGN_OR_RETURN(size_t got, src_.ReadAt(off + done, MutableByteView(buf.data(), n)));
+    if (got != n) return SourceChanged(src_.Describe() + " is shorter than its announced size");
+    md5.Update(ByteView(buf.data(), n));
+    sha.Update(ByteView(buf.data(), n));
+    done += n;
+  }
+  const Digest m = md5.Finish();
+  const std::string md5_hex = m.hex();
+  std::string etag;
+  if (p.fate == PartFate::kVerifyListed && p.listed_etag == md5_hex) {
+    etag = md5_hex;  // the server holds exactly these bytes already
+    std::lock_guard lock(state_mu_);
+    ++parts_kept_;
+  } else {
+    const std::string what = "UploadPart " + std::to_string(p.number);
+    SEQGATE_ASSIGN_OR_RETURN(
+        HttpResponse r,
+        Call(t, what, "PUT",
+             {{"partNumber", std::to_string(p.number)}, {"uploadId", state_.upload_id}},
+             {{"content-md5", Base64Encode(m.view())}}, sha.Finish().hex(), [&](S3Request& req) {
+               req.source = &src_;
+               req.offset = off;
+               req.length = len;
+             }));
+    etag = NormalizeEtag(r.Header("etag").value_or(""));
+    if (etag != md5_hex) {
+      return Corruption(what + ": the server answered ETag '" + etag +
+                        "', expected the part's MD5 " + md5_hex);
+    }
+    ++parts_sent_;
+  }
+  {
+    std::lock_guard lock(state_mu_);
+    state_.parts[p.number] = StoredPart{len, md5_hex, etag};
+  }
+  return Save();
+}
+
+Status Session::RunWorkers(std::vector<PendingPart> pending) {
+  std::atomic<size_t> next{0};
+  std::mutex err_mu;
+  Status first_error;
+  const unsigned n =
+      std::max(1u, std::min<unsigned>(o_.parallel, static_cast<unsigned>(pending.size())));
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned w = 0; w < n; ++w) {
+      workers.emplace_back([&] {
+        S3Transport t(o_.transport);
+        std::stop_callback cancel(o_.stop, [&t] { t.Cancel(); });
+        for (;;) {
+          const size_t i = next++;
+          if (i >= pending.size() || Stopped()) return;
+          Status st = UploadPart(t, pending[i]);
+          if (!st.ok()) {
+            std::lock_guard lock(err_mu);
+            if (first_error.ok()) first_error = st;
+            failed_ = true;
+            Wake();
+            return;
+          }
+        }
+      });
+    }
+  }
+  if (!first_error.ok()) return first_error;
+  if (o_.stop.stop_requested()) return Status(StatusCode::kAborted, "upload stopped");
+  return Status::Ok();
+}
+
+Result<std::string> Session::Complete(S3Transport& t) {
+  std::vector<std::pair<uint32_t, std::string>> list;
+  std::vector<Digest> md5s;
+  for (const auto& [n, p] : state_.parts) {
+    list.emplace_back(n, p.etag);
+    Digest d;
+    d.size = 16;
+    if (!FromHex(p.md5, MutableByteView(d.bytes.data(), 16))) {
+      return Corruption("state file holds a malformed MD5 for part " + std::to_string(n));
+    }
+    md5s.push_back(d);
+  }
+  const std::string expected = MultipartEtag(md5s);
+  const std::string body = BuildCompleteBody(list);
+  const Headers extra{
+      {"content-md5", Base64Encode(ComputeDigest(DigestAlgorithm::kMd5, AsBytes(body)).view())},
+      {"content-type", "application/xml"}};
+  unsigned attempt = 0;
+  for (;;) {
+    auto r = Call(t, "CompleteMultipartUpload", "POST", {{"uploadId", state_.upload_id}}, extra,
+                  Sha256Hex(body), [&](S3Request& req) { req.body = body; });
+    if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
+      // The upload existed a moment ago (its parts were just confirmed), so an earlier Complete
+      // — ours, or curl's own resend on a fresh connection — may have succeeded with its answer
+      // lost. The object decides: only the expected ETag counts as delivered.
+      SEQGATE_ASSIGN_OR_RETURN(HttpResponse h,
+                               Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr));
+      const std::string etag = NormalizeEtag(h.Header("etag").value_or(""));
+      Note("CompleteMultipartUpload's answer was lost; HeadObject shows ETag \"" + etag + "\"");
+      if (etag != NormalizeEtag(expected)) {
+        return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " +
+                          expected);
+      }
+      return expected;
+    }
+    if (!r.ok()) return r.status();
+    SEQGATE_ASSIGN_OR_RETURN(CompleteResult c, ParseCompleteUpload(r->body));
+    if (c.error) {
+      Status st = S3ErrorStatus(r->status, c.error->code,
+                                "CompleteMultipartUpload (error in a 200 answer)");
+      if (!c.error->message.empty())
+        st = Status(st.code(), st.message() + " (" + c.error->message + ")");
+      SEQGATE_RETURN_IF_ERROR(Backoff(st, &attempt, std::nullopt, "CompleteMultipartUpload"));
+      continue;
+    }
+    if (c.etag != NormalizeEtag(expected)) {
+      return Corruption("CompleteMultipartUpload answered ETag \"" + c.etag + "\", expected " +
+                        expected + " from the parts' MD5s");
+    }
+    return expected;
+  }
+}
+
+Result<MultipartResult> Session::Run() {
+  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, LoadMultipartState(o_.state_path));
+  S3Transport t(o_.transport);
+  std::stop_callback cancel(o_.stop, [&t] { t.Cancel(); });
+  const std::string fp = src_.Fingerprint();
+  MultipartResult res;
+  if (loaded) {
+    if (loaded->endpoint != ep_.base || loaded->bucket != o_.bucket || loaded->key != o_.key) {
+      return InvalidArgument("state file " + o_.state_path + " belongs to s3://" + loaded->bucket +
+                             "/" + loaded->key + " on " + loaded->endpoint +
+                             "; use another --state for this upload");
+    }
+    const bool same_source = loaded->source_fingerprint == fp && loaded->object_size == src_.size();
+    if (loaded->complete && same_source) {
+      res.already_complete = true;
+      res.etag = "\"" + loaded->etag + "\"";
+      res.object_size = loaded->object_size;
+      res.part_size = loaded->part_size;
+      res.part_count = static_cast<uint32_t>(loaded->parts.size());
+      res.upload_id = loaded->upload_id;
+      return res;
+    }
+    if (!same_source) {
+      if (!loaded->upload_id.empty() && !loaded->complete) {
+        Note("the source changed since upload " + loaded->upload_id +
+             " started; aborting it and starting again");
+        state_ = *loaded;
+        SEQGATE_RETURN_IF_ERROR(Abort(t, loaded->upload_id));
+      }
+      loaded.reset();
+    } else if (loaded->part_size != plan_.part_size) {
+      auto p = PlanParts(src_.size(), loaded->part_size);  // a resume keeps its part size
+      if (!p.ok() || p->part_size != loaded->part_size) {
+        return Corruption("state file " + o_.state_path + " has an unusable part size");
+      }
+      plan_ = *p;
+    }
+  }
+  if (loaded) {
+    state_ = std::move(*loaded);
+  } else {
+    state_ = MultipartState{};
+    state_.endpoint = ep_.base;
+    state_.bucket = o_.bucket;
+    state_.key = o_.key;
+    state_.source = src_.Describe();
+    state_.source_fingerprint = fp;
+    state_.object_size = src_.size();
+    state_.part_size = plan_.part_size;
+    SEQGATE_RETURN_IF_ERROR(Save());
+  }
+
+  std::map<uint32_t, ListedPart> listed;
+  if (state_.upload_id.empty()) {
+    SEQGATE_RETURN_IF_ERROR(Create(t));
+  } else {
+    auto l = ListAll(t);
+    if (!l.ok() && l.status().code() == StatusCode::kNotFound) {
+      Note("upload " + state_.upload_id + " no longer exists on the server; starting a new one");
+      SEQGATE_RETURN_IF_ERROR(Create(t));
+    } else if (!l.ok()) {
+      return l.status();
+    } else {
+      listed = std::move(*l);
+    }
+  }
+
+  std::vector<PendingPart> pending;
+  {
+    std::lock_guard lock(state_mu_);
+    std::map<uint32_t, StoredPart> keep;
+    for (uint32_t n = 1; n <= plan_.part_count; ++n) {
+      const uint64_t len = plan_.Length(n);
+      auto l = listed.find(n);
+      auto s = state_.parts.find(n);
+      const bool on_server = l != listed.end() && l->second.size == len;
+      if (on_server && s != state_.parts.end() && s->second.size == len &&
+          s->second.etag == l->second.etag && s->second.md5 == l->second.etag) {
+        keep[n] = s->second;
+        ++parts_kept_;
+      } else if (on_server) {
+        pending.push_back({n, PartFate::kVerifyListed, l->second.etag});
+      } else {
+        pending.push_back({n, PartFate::kSend, ""});
+      }
+    }
+    state_.parts = std::move(keep);
+  }
+  SEQGATE_RETURN_IF_ERROR(Save());
+  if (parts_kept_ > 0) {
+    Note("resuming upload " + state_.upload_id + ": " + std::to_string(parts_kept_) + " of " +
+         std::to_string(plan_.part_count) + " parts already on the server");
+  }
+
+  Status st = RunWorkers(std::move(pending));
+  if (st.ok()) st = src_.CheckUnchanged();
+  if (st.code() == StatusCode::kSourceChanged) {
+    failed_ = false;  // the abort below must still run
+    const std::string id = state_.upload_id;
+    Abort(t, id).IgnoreError();  // best effort: the state is reset either way
+    {
+      std::lock_guard lock(state_mu_);
+      state_.upload_id.clear();
+      state_.parts.clear();
+    }
+    Save().IgnoreError();
+    return st.WithContext("upload " + id + " aborted");
+  }
+  SEQGATE_RETURN_IF_ERROR(st);
+
+  SEQGATE_ASSIGN_OR_RETURN(std::string etag, Complete(t));
+  {
+    std::lock_guard lock(state_mu_);
+    state_.complete = true;
+    state_.etag = NormalizeEtag(etag);
+  }
+  SEQGATE_RETURN_IF_ERROR(Save());
+  Log(LogLevel::kInfo, "s3_upload_complete",
+      {{"bucket", o_.bucket},
+       {"key", o_.key},
+       {"etag", etag},
+       {"parts", std::to_string(plan_.part_count)}});
+  res.etag = etag;
+  res.object_size = plan_.object_size;
+  res.part_count = plan_.part_count;
+  res.part_size = plan_.part_size;
+  res.parts_sent = parts_sent_;
+  res.parts_kept = parts_kept_;
+  res.bytes_sent = bytes_sent_;
+  res.retries = retries_;
+  res.upload_id = state_.upload_id;
+  return res;
+}
+
+Status Session::AbortOnly() {
+  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, LoadMultipartState(o_.state_path));
+  if (!loaded || loaded->upload_id.empty() || loaded->complete) {
+    return NotFound("state file " + o_.state_path + " holds no unfinished upload");
+  }
+  state_ = *loaded;
+  S3Transport t(o_.transport);
+  SEQGATE_RETURN_IF_ERROR(Abort(t, loaded->upload_id));
+  state_.upload_id.clear();
+  state_.parts.clear();
+  return Save();
+}
+
+Status CheckOptions(const MultipartOptions& o) {
+  SEQGATE_RETURN_IF_ERROR(CheckInboxBucket(o.bucket));
+  SEQGATE_RETURN_IF_ERROR(CheckInboxKey(o.key));
+  if (o.state_path.empty()) return InvalidArgument("a state file is required");
+  if (o.parallel < 1 || o.parallel > 64) return InvalidArgument("parallel must be 1..64");
+  if (o.token_mode != TokenMode::kNone && o.token_file == nullptr) {
+    return InvalidArgument("a token mode needs a token file");
+  }
+  if (o.token_mode != TokenMode::kBearer &&
+      (o.credentials.access_key.empty() || o.credentials.secret_key.empty())) {
+    return InvalidArgument("SigV4 needs an access key and a secret key");
+  }
+  if (o.token_file != nullptr) {
+    auto t = o.token_file->Current();  // unreadable or malformed at the start: fail now
+    if (!t.ok()) return t.status();
+  }
+  return o.transport.Validate();
+}
+
+}  // namespace
+
+Result<MultipartResult> UploadMultipart(const ObjectSource& source,
+                                        const MultipartOptions& options) {
+  SEQGATE_RETURN_IF_ERROR(CheckOptions(options));
+  SEQGATE_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
+  SEQGATE_ASSIGN_OR_RETURN(PartPlan plan, PlanParts(source.size(), options.part_size));
+  Session s(source, options, std::move(ep), plan);
+  return s.Run();
+}
+
+Status AbortMultipart(const MultipartOptions& options) {
+  SEQGATE_RETURN_IF_ERROR(CheckOptions(options));
+  SEQGATE_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
+  // The source is not needed to abort; a plan of an empty object stands in.
+  class NoSource final : public ObjectSource {
+   public:
+    uint64_t size() const override { return 0; }
+    Result<size_t> ReadAt(uint64_t, MutableByteView) const override { return size_t{0}; }
+    std::string Fingerprint() const override { return ""; }
+    Status CheckUnchanged() const override { return Status::Ok(); }
+    std::string Describe() const override { return "(none)"; }
+  } none;
+  SEQGATE_ASSIGN_OR_RETURN(PartPlan plan, PlanParts(0, 0));
+  Session s(none, options, std::move(ep), plan);
+  return s.AbortOnly();
+}
+
+}  // namespace seqgate::transfer::s3
