@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   seqgate::ctl::AddExtractCommand(app, exit_code);
   seqgate::ctl::AddScanCommand(app, exit_code);
   seqgate::ctl::AddUploadCommand(app, exit_code);
+  seqgate::ctl::AddC4ghCommands(app, exit_code);
   seqgate::ctl::AddDaemonCommands(app, exit_code);
   try {
     app.parse(argc, argv);
