@@ -59,7 +59,10 @@ Status Decryptor::OpenSegment() {
   if (!opened) {
     return Corruption("Crypt4GH segment " + std::to_string(segment_) + " at offset " +
                       std::to_string(offset) +
-                      " fails authentication: the file was altered or damaged");
+                      " fails authentication: the file was " +
+                      (seg_.size() < kSealedSegmentSize
+                           ? "truncated, altered or damaged (it ends inside this segment)"
+                           : "altered or damaged"));
   }
   SEQGATE_RETURN_IF_ERROR(sink_.Write(plain_));
   plain_bytes_ += plain_.size();

@@ -26,7 +26,7 @@ std::string Rewrap(const std::string& raw) {
 
 }  // namespace
 
-TEST_CASE("the Go reference key opens with its passphrase and matches its public key") {
+TEST_CASE("c4gh: the Go reference key opens with its passphrase and matches its public key") {
   const auto pass = Pass("password");
   auto sk = ParsePrivateKey(ReadFixture("crypt4gh-x25519-enc.sec.pem"), &pass, "sec.pem");
   REQUIRE_MESSAGE(sk.ok(), sk.status().ToString());
@@ -37,7 +37,7 @@ TEST_CASE("the Go reference key opens with its passphrase and matches its public
   CHECK(*PrivateKeyKdf(ReadFixture("crypt4gh-x25519-enc.sec.pem"), "x") == KeyKdf::kScrypt);
 }
 
-TEST_CASE("a wrong passphrase is named as such") {
+TEST_CASE("c4gh: a wrong passphrase is named as such") {
   const auto pass = Pass("passw0rd");
   auto sk = ParsePrivateKey(ReadFixture("crypt4gh-x25519-enc.sec.pem"), &pass, "sec.pem");
   CHECK(sk.status().code() == StatusCode::kPermissionDenied);
@@ -45,13 +45,13 @@ TEST_CASE("a wrong passphrase is named as such") {
   CHECK(sk.status().message().find("sec.pem") != std::string::npos);
 }
 
-TEST_CASE("a protected key without a passphrase asks for one") {
+TEST_CASE("c4gh: a protected key without a passphrase asks for one") {
   auto sk = ParsePrivateKey(ReadFixture("crypt4gh-x25519-enc.sec.pem"), nullptr, "sec.pem");
   CHECK(sk.status().code() == StatusCode::kInvalidArgument);
   CHECK(sk.status().message().find("no passphrase") != std::string::npos);
 }
 
-TEST_CASE("truncated and garbled private keys fail cleanly") {
+TEST_CASE("c4gh: truncated and garbled private keys fail cleanly") {
   const std::string pem = ReadFixture("crypt4gh-x25519-enc.sec.pem");
   const auto pass = Pass("password");
   const std::string raw = Body(pem);
@@ -76,7 +76,7 @@ TEST_CASE("truncated and garbled private keys fail cleanly") {
         std::string::npos);
 }
 
-TEST_CASE("unsupported KDFs and ciphers are named") {
+TEST_CASE("c4gh: unsupported KDFs and ciphers are named") {
   const auto pass = Pass("x");
   std::string blob = "c4gh-v1";
   auto put = [&blob](std::string_view s) {
@@ -107,7 +107,7 @@ TEST_CASE("unsupported KDFs and ciphers are named") {
   CHECK(sk.status().message().find("aes256_gcm") != std::string::npos);
 }
 
-TEST_CASE("keys we write read back, with scrypt and with none") {
+TEST_CASE("c4gh: keys we write read back, with scrypt and with none") {
   auto sk = GenerateSecretKey();
   REQUIRE(sk.ok());
   const auto pass = Pass("correct horse");
@@ -132,7 +132,7 @@ TEST_CASE("keys we write read back, with scrypt and with none") {
   CHECK(back->front() == pk);
 }
 
-TEST_CASE("public key errors") {
+TEST_CASE("c4gh: public key errors") {
   CHECK(ParsePublicKeys("", "p").status().message().find("no CRYPT4GH PUBLIC KEY") !=
         std::string::npos);
   CHECK(ParsePublicKeys(ReadFixture("crypt4gh-x25519-enc.sec.pem"), "p").status().code() ==

@@ -11,7 +11,7 @@ using seqgate::testing::Decrypt;
 using seqgate::testing::StringSink;
 using seqgate::testing::TempDir;
 
-TEST_CASE("the packed stream is the Crypt4GH plaintext, and the digests cover the object") {
+TEST_CASE("c4gh: the packed stream is the Crypt4GH plaintext, and the digests cover the object") {
   TempDir dir;
   const std::string path = dir.Write("r.fq", seqgate::testing::FastqLike(3 << 20, 11));
   pipeline::PackOptions o;

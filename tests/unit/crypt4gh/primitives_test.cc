@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "crypt4gh/format.h"
 #include "crypt4gh/primitives.h"
 
@@ -23,7 +26,7 @@ SecretKey SecretHex(std::string_view h) {
 
 }  // namespace
 
-TEST_CASE("X25519 public keys match RFC 7748 section 6.1") {
+TEST_CASE("c4gh: X25519 public keys match RFC 7748 section 6.1") {
   const SecretKey alice =
       SecretHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
   const SecretKey bob = SecretHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
@@ -35,7 +38,7 @@ TEST_CASE("X25519 public keys match RFC 7748 section 6.1") {
   CHECK(ToHex(*pb) == "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
 }
 
-TEST_CASE("writer and reader derive the same header key, and it depends on the key order") {
+TEST_CASE("c4gh: writer and reader derive the same header key, and it depends on the key order") {
   auto w = GenerateSecretKey();
   auto r = GenerateSecretKey();
   REQUIRE(w.ok());
@@ -51,7 +54,7 @@ TEST_CASE("writer and reader derive the same header key, and it depends on the k
   CHECK_FALSE(*swapped == *kw);
 }
 
-TEST_CASE("a low-order public key is refused, not turned into an all-zero key") {
+TEST_CASE("c4gh: a low-order public key is refused, not turned into an all-zero key") {
   auto w = GenerateSecretKey();
   REQUIRE(w.ok());
   const PublicKey zero{};
@@ -59,7 +62,7 @@ TEST_CASE("a low-order public key is refused, not turned into an all-zero key") 
   CHECK(k.status().code() == StatusCode::kCorruption);
 }
 
-TEST_CASE("AEAD seals and opens, and rejects a flipped bit or a wrong key") {
+TEST_CASE("c4gh: AEAD seals and opens, and rejects a flipped bit or a wrong key") {
   SymmetricKey key;
   REQUIRE(RandomBytes(key.mutable_view()).ok());
   const Nonce nonce = Hex<12>("000000000102030405060708");
@@ -79,14 +82,14 @@ TEST_CASE("AEAD seals and opens, and rejects a flipped bit or a wrong key") {
   CHECK_FALSE(*aead.Open(other, nonce, sealed, out));
 }
 
-TEST_CASE("scrypt matches RFC 7914 section 12 (password, NaCl, N=1024, r=8, p=16)") {
+TEST_CASE("c4gh: scrypt matches RFC 7914 section 12 (password, NaCl, N=1024, r=8, p=16)") {
   auto k = Scrypt(AsBytes("password"), AsBytes("NaCl"), 1024, 8, 16);
   REQUIRE(k.ok());
   // The first 32 of the RFC's 64 output bytes (scrypt output is a PBKDF2 stream: a prefix).
   CHECK(ToHex(k->view()) == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162");
 }
 
-TEST_CASE("counter nonces carry across bytes and wrap at 2^96") {
+TEST_CASE("c4gh: counter nonces carry across bytes and wrap at 2^96") {
   Nonce base{};
   base[0] = 0xFF;
   base[1] = 0xFF;

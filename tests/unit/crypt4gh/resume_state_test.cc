@@ -30,7 +30,7 @@ std::filesystem::path OnlyStateFile(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("stored parameters come back for the same source and recipients") {
+TEST_CASE("c4gh: stored parameters come back for the same source and recipients") {
   TempDir dir;
   const std::vector<PublicKey> rec = {NewPk()};
   auto first = LoadOrCreateParams(dir.path(), "run1/r1.fq.c4gh", "source-a", rec);
@@ -63,7 +63,7 @@ TEST_CASE("stored parameters come back for the same source and recipients") {
   OnlyStateFile(dir);
 }
 
-TEST_CASE("a state file readable by others is refused, a damaged one reported") {
+TEST_CASE("c4gh: a state file readable by others is refused, a damaged one reported") {
   TempDir dir;
   const std::vector<PublicKey> rec = {NewPk()};
   REQUIRE(LoadOrCreateParams(dir.path(), "obj", "src", rec).ok());

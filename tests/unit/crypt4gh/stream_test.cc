@@ -33,7 +33,7 @@ Party NewParty() {
 
 }  // namespace
 
-TEST_CASE("the Go reference file decrypts to sample.txt, whatever the chunking") {
+TEST_CASE("c4gh: the Go reference file decrypts to sample.txt, whatever the chunking") {
   const SecretKey sk = FixtureKey();
   const std::string enc = ReadFixture("sample.txt.enc");
   const std::string want = ReadFixture("sample.txt");
@@ -45,7 +45,7 @@ TEST_CASE("the Go reference file decrypts to sample.txt, whatever the chunking")
   }
 }
 
-TEST_CASE("round trips at segment edges, with the size the format predicts") {
+TEST_CASE("c4gh: round trips at segment edges, with the size the format predicts") {
   const Party r = NewParty();
   auto params = EncryptionParams::Generate({r.pk});
   REQUIRE(params.ok());
@@ -62,7 +62,7 @@ TEST_CASE("round trips at segment edges, with the size the format predicts") {
   }
 }
 
-TEST_CASE("every recipient decrypts; anyone else is told the file is not for them") {
+TEST_CASE("c4gh: every recipient decrypts; anyone else is told the file is not for them") {
   const Party a = NewParty(), b = NewParty(), c = NewParty(), stranger = NewParty();
   auto params = EncryptionParams::Generate({a.pk, b.pk, c.pk});
   REQUIRE(params.ok());
@@ -76,7 +76,7 @@ TEST_CASE("every recipient decrypts; anyone else is told the file is not for the
   CHECK(wrong.status().message().find("other recipients") != std::string::npos);
 }
 
-TEST_CASE("tampering anywhere is detected and nothing after it is released") {
+TEST_CASE("c4gh: tampering anywhere is detected and nothing after it is released") {
   const Party r = NewParty();
   auto params = EncryptionParams::Generate({r.pk});
   const std::string plain = seqgate::testing::FastqLike(300000, 4);
@@ -105,7 +105,7 @@ TEST_CASE("tampering anywhere is detected and nothing after it is released") {
         std::string::npos);
 }
 
-TEST_CASE("a trailing empty segment (as the Go writer makes for empty input) is accepted") {
+TEST_CASE("c4gh: a trailing empty segment (as the Go writer makes for empty input) is accepted") {
   const Party r = NewParty();
   auto params = EncryptionParams::Generate({r.pk});
   std::string enc = *Encrypt(*params, "");
@@ -122,7 +122,7 @@ TEST_CASE("a trailing empty segment (as the Go writer makes for empty input) is 
   CHECK(back->empty());
 }
 
-TEST_CASE("resuming at segment k re-creates the same bytes as encrypting the whole") {
+TEST_CASE("c4gh: resuming at segment k re-creates the same bytes as encrypting the whole") {
   const Party r = NewParty(), s = NewParty();
   auto params = EncryptionParams::Generate({r.pk, s.pk});
   REQUIRE(params.ok());
