@@ -8,7 +8,7 @@
 # Target: encryption adds at most 15% to pack time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$ROOT/build/bench}
+BUILD=$(realpath -m "${1:-$ROOT/build/bench}")
 SIZE_MIB=${2:-1024}
 ROUNDS=${3:-3}
 BIN=$BUILD/bin
