@@ -58,8 +58,7 @@ Status Decryptor::OpenSegment() {
   }
   if (!opened) {
     return Corruption("Crypt4GH segment " + std::to_string(segment_) + " at offset " +
-                      std::to_string(offset) +
-                      " fails authentication: the file was " +
+                      std::to_string(offset) + " fails authentication: the file was " +
                       (seg_.size() < kSealedSegmentSize
                            ? "truncated, altered or damaged (it ends inside this segment)"
                            : "altered or damaged"));

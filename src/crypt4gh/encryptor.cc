@@ -32,8 +32,8 @@ Encryptor::Encryptor(const EncryptionParams& params, ByteSink& sink, uint64_t fi
 
 Encryptor::~Encryptor() { OPENSSL_cleanse(plain_.data(), plain_.size()); }
 
-Result<std::unique_ptr<Encryptor>> Encryptor::Create(const EncryptionParams& params,
-                                                     ByteSink& sink, uint64_t first_segment) {
+Result<std::unique_ptr<Encryptor>> Encryptor::Create(const EncryptionParams& params, ByteSink& sink,
+                                                     uint64_t first_segment) {
   std::unique_ptr<Encryptor> e(new Encryptor(params, sink, first_segment));
   if (first_segment == 0) {
     SEQGATE_ASSIGN_OR_RETURN(const std::vector<uint8_t> header, BuildHeader(params.header));
@@ -50,8 +50,8 @@ Status Encryptor::SealSegment(ByteView plaintext) {
   const size_t at = out_.size();
   out_.resize(at + plaintext.size() + kSegmentOverhead);
   std::copy(nonce.begin(), nonce.end(), out_.begin() + static_cast<std::ptrdiff_t>(at));
-  SEQGATE_RETURN_IF_ERROR(aead_.Seal(key_, nonce, plaintext,
-                                     {out_.data() + at + nonce.size(), plaintext.size() + kTagSize}));
+  SEQGATE_RETURN_IF_ERROR(aead_.Seal(
+      key_, nonce, plaintext, {out_.data() + at + nonce.size(), plaintext.size() + kTagSize}));
   ++segment_;
   if (out_.size() >= kBatchSegments * kSealedSegmentSize) return Flush();
   return Status::Ok();

@@ -10,7 +10,7 @@ namespace seqgate::crypt4gh {
 
 inline constexpr char kMagic[8] = {'c', 'r', 'y', 'p', 't', '4', 'g', 'h'};
 inline constexpr uint32_t kVersion = 1;
-inline constexpr size_t kSegmentSize = 65536;  // plaintext bytes per data segment
+inline constexpr size_t kSegmentSize = 65536;        // plaintext bytes per data segment
 inline constexpr size_t kSegmentOverhead = 12 + 16;  // nonce before, tag after
 inline constexpr size_t kSealedSegmentSize = kSegmentSize + kSegmentOverhead;
 // One header packet for one recipient holding the data key:

@@ -88,7 +88,8 @@ Result<std::optional<ParsedHeader>> ParseHeader(ByteView bytes, const SecretKey&
     const uint32_t len = GetLe32(bytes.data() + pos);
     const uint8_t* p = bytes.data() + pos;
     pos += len;
-    if (GetLe32(p + 4) != kPacketMethodX25519ChaCha) continue;  // not for us: skip, as the spec says
+    if (GetLe32(p + 4) != kPacketMethodX25519ChaCha)
+      continue;  // not for us: skip, as the spec says
     PublicKey writer_pk{};
     std::memcpy(writer_pk.data(), p + 8, writer_pk.size());
     Nonce nonce{};
@@ -101,7 +102,8 @@ Result<std::optional<ParsedHeader>> ParseHeader(ByteView bytes, const SecretKey&
                                        {plain.data(), plain.size()}));
     if (!opened) continue;  // another recipient's packet (or a tampered one)
     ++h.packets_opened;
-    if (plain.size() < 4) return Corruption("Crypt4GH header packet " + std::to_string(i) + " is empty");
+    if (plain.size() < 4)
+      return Corruption("Crypt4GH header packet " + std::to_string(i) + " is empty");
     const uint32_t type = GetLe32(plain.data());
     if (type == kPacketTypeDataKey) {
       if (plain.size() < kDataKeyPayload) {

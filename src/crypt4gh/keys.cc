@@ -71,8 +71,8 @@ class BlobReader {
   explicit BlobReader(std::string_view b) : b_(b) {}
   std::optional<std::string_view> Next() {
     if (b_.size() < 2) return std::nullopt;
-    const size_t n = static_cast<size_t>(static_cast<uint8_t>(b_[0])) << 8 |
-                     static_cast<uint8_t>(b_[1]);
+    const size_t n =
+        static_cast<size_t>(static_cast<uint8_t>(b_[0])) << 8 | static_cast<uint8_t>(b_[1]);
     if (b_.size() - 2 < n) return std::nullopt;
     std::string_view s = b_.substr(2, n);
     b_.remove_prefix(2 + n);
@@ -184,8 +184,9 @@ Result<std::string> FormatPrivateKey(const SecretKey& sk, const SecretBuffer* pa
     if (passphrase->empty()) return InvalidArgument("the passphrase is empty");
     uint8_t opts[4 + kSaltSize] = {0, 0, 0, 0};  // rounds: unused by scrypt, 0 as Python writes
     SEQGATE_RETURN_IF_ERROR(RandomBytes({opts + 4, kSaltSize}));
-    SEQGATE_ASSIGN_OR_RETURN(const SymmetricKey kek, Scrypt(passphrase->view(), {opts + 4, kSaltSize},
-                                                            kScryptN, kScryptR, kScryptP));
+    SEQGATE_ASSIGN_OR_RETURN(
+        const SymmetricKey kek,
+        Scrypt(passphrase->view(), {opts + 4, kSaltSize}, kScryptN, kScryptR, kScryptP));
     uint8_t sealed[kNonceSize + 32 + kTagSize];
     Nonce nonce{};
     SEQGATE_RETURN_IF_ERROR(RandomBytes(nonce));
@@ -235,8 +236,9 @@ Result<SecretKey> ParsePrivateKey(std::string_view text, const SecretBuffer* pas
     return sk;
   }
   if (p.kdf == KeyKdf::kBcrypt) {
-    return Unsupported(w + ": private key is protected with bcrypt, which seqgate does not "
-                           "implement; re-encrypt it with scrypt (crypt4gh-keygen) ");
+    return Unsupported(w +
+                       ": private key is protected with bcrypt, which seqgate does not "
+                       "implement; re-encrypt it with scrypt (crypt4gh-keygen) ");
   }
   if (p.cipher != "chacha20_poly1305") {
     return Unsupported(w + ": private key cipher '" + std::string(p.cipher) +

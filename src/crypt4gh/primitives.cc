@@ -93,8 +93,8 @@ Result<SymmetricKey> SharedKey(const SecretKey& own_sk, const PublicKey& peer_pk
   SEQGATE_ASSIGN_OR_RETURN(Pkey own, X25519Private(own_sk));
   Pkey peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_pk.data(), peer_pk.size()));
   if (!peer) return Corruption(OpenSslError("invalid X25519 public key"));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own.get(),
-                                                                            nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, own.get(), nullptr));
   Secret<32> dh;
   size_t len = dh.size();
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
@@ -156,8 +156,8 @@ Status Aead::Seal(const SymmetricKey& key, const Nonce& nonce, ByteView plaintex
     return Internal("Aead::Seal: output buffer of the wrong size");
   }
   int len = 0, fin = 0;
-  if (ctx_ == nullptr || EVP_EncryptInit_ex2(ctx_, ChaChaPoly(), key.data(), nonce.data(),
-                                             nullptr) != 1 ||
+  if (ctx_ == nullptr ||
+      EVP_EncryptInit_ex2(ctx_, ChaChaPoly(), key.data(), nonce.data(), nullptr) != 1 ||
       EVP_EncryptUpdate(ctx_, out.data(), &len, plaintext.data(),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx_, out.data() + len, &fin) != 1 ||

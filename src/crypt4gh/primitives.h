@@ -34,8 +34,7 @@ Result<SymmetricKey> SharedKey(const SecretKey& own_sk, const PublicKey& peer_pk
                                const PublicKey& reader_pk, const PublicKey& writer_pk);
 
 // scrypt(passphrase, salt) with the given cost, 32 bytes out (EVP_KDF "SCRYPT").
-Result<SymmetricKey> Scrypt(ByteView passphrase, ByteView salt, uint64_t n, uint32_t r,
-                            uint32_t p);
+Result<SymmetricKey> Scrypt(ByteView passphrase, ByteView salt, uint64_t n, uint32_t r, uint32_t p);
 
 // ChaCha20-Poly1305 IETF with empty AAD. One object may be reused for many messages (its
 // EVP context is kept); not thread-safe.
@@ -47,8 +46,7 @@ class Aead {
   Aead& operator=(const Aead&) = delete;
 
   // Writes ciphertext ‖ tag (plaintext.size() + 16 bytes) to `out`, which must be that large.
-  Status Seal(const SymmetricKey& key, const Nonce& nonce, ByteView plaintext,
-              MutableByteView out);
+  Status Seal(const SymmetricKey& key, const Nonce& nonce, ByteView plaintext, MutableByteView out);
   // Verifies and decrypts ciphertext ‖ tag into `out` (sealed.size() - 16 bytes). Returns
   // false when authentication fails (wrong key, or tampered bytes); `out` is then wiped.
   Result<bool> Open(const SymmetricKey& key, const Nonce& nonce, ByteView sealed,

@@ -80,8 +80,8 @@ struct Stored {
 };
 
 Result<Stored> Parse(ByteView b, const std::string& path) {
-  const Status damaged = Corruption("encryption state '" + path +
-                                    "' is damaged; remove it to start the object over");
+  const Status damaged =
+      Corruption("encryption state '" + path + "' is damaged; remove it to start the object over");
   if (b.size() < sizeof kStateMagic + 32 ||
       std::memcmp(b.data(), kStateMagic, sizeof kStateMagic) != 0) {
     return damaged;

@@ -78,8 +78,8 @@ class SecretBuffer {
   uint8_t* data_ = nullptr;
 };
 
-using SecretKey = Secret<32>;          // an X25519 secret scalar
-using SymmetricKey = Secret<32>;       // a ChaCha20-Poly1305 key
+using SecretKey = Secret<32>;               // an X25519 secret scalar
+using SymmetricKey = Secret<32>;            // a ChaCha20-Poly1305 key
 using PublicKey = std::array<uint8_t, 32>;  // an X25519 public key (not secret)
 using Nonce = std::array<uint8_t, 12>;      // a ChaCha20-Poly1305 IETF nonce
 

@@ -39,7 +39,8 @@ Result<std::optional<SecretBuffer>> ReadPassphrase(const std::string& file) {
     SecretBuffer pass(n);
     std::memcpy(pass.data(), text.data(), n);
     OPENSSL_cleanse(text.data(), text.size());
-    if (pass.empty()) return InvalidArgument("passphrase file '" + file + "' starts with an empty line");
+    if (pass.empty())
+      return InvalidArgument("passphrase file '" + file + "' starts with an empty line");
     return std::optional<SecretBuffer>(std::move(pass));
   }
   if (const char* env = std::getenv(kPassphraseEnv); env != nullptr && *env != '\0') {

@@ -84,13 +84,11 @@ Result<crypt4gh::EncryptionParams> EncryptionParamsFor(const PackArgs& a,
   if (a.c4gh_state.empty()) return crypt4gh::EncryptionParams::Generate(std::move(keys));
   SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, Env::Default()->Stat(a.input));
   const std::string variant =
-      "level=" + std::to_string(o.level) + " frame=" + std::to_string(o.frame_size) +
-      " encoding=" +
+      "level=" + std::to_string(o.level) + " frame=" + std::to_string(o.frame_size) + " encoding=" +
       (o.force_encoding ? std::string(pipeline::EncodingName(*o.force_encoding)) : "auto");
-  SEQGATE_ASSIGN_OR_RETURN(auto loaded,
-                           crypt4gh::LoadOrCreateParams(a.c4gh_state, a.output,
-                                                        crypt4gh::SourceIdOf(id, "", variant),
-                                                        keys));
+  SEQGATE_ASSIGN_OR_RETURN(
+      auto loaded, crypt4gh::LoadOrCreateParams(a.c4gh_state, a.output,
+                                                crypt4gh::SourceIdOf(id, "", variant), keys));
   *fresh = loaded.fresh;
   return std::move(loaded.params);
 }
@@ -149,8 +147,8 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
     enc->recipients = params->header.recipients.size();
     enc->fresh = fresh;
   }
-  pipeline::PackSink& target = enc ? static_cast<pipeline::PackSink&>(*enc->sink)
-                                   : static_cast<pipeline::PackSink&>(**out);
+  pipeline::PackSink& target =
+      enc ? static_cast<pipeline::PackSink&>(*enc->sink) : static_cast<pipeline::PackSink&>(**out);
   RecordingSink sink(target, a.records.empty() ? nullptr : &records);
 
   pipeline::WorkerPool pool(cfg->threads);
@@ -225,7 +223,8 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
 void AddPackCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PackArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "pack", "Pack FILE exactly as the gateway uploads it: digests, seekable zstd frames, "
+      "pack",
+      "Pack FILE exactly as the gateway uploads it: digests, seekable zstd frames, "
       "optionally Crypt4GH");
   cmd->add_option("FILE", args->input, "File to pack")->required();
   cmd->add_option("-o,--output", args->output, "Where to write the packed stream")->required();

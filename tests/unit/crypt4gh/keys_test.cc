@@ -61,8 +61,10 @@ TEST_CASE("c4gh: truncated and garbled private keys fail cleanly") {
     CHECK_FALSE(sk.ok());
   }
   // No END line.
-  CHECK(ParsePrivateKey(pem.substr(0, pem.size() - 20), &pass, "k").status().message().find(
-            "truncated") != std::string::npos);
+  CHECK(ParsePrivateKey(pem.substr(0, pem.size() - 20), &pass, "k")
+            .status()
+            .message()
+            .find("truncated") != std::string::npos);
   // Not base64.
   std::string bad = pem;
   bad[60] = '!';

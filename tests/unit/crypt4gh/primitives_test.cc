@@ -29,7 +29,8 @@ SecretKey SecretHex(std::string_view h) {
 TEST_CASE("c4gh: X25519 public keys match RFC 7748 section 6.1") {
   const SecretKey alice =
       SecretHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-  const SecretKey bob = SecretHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+  const SecretKey bob =
+      SecretHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
   auto pa = PublicKeyOf(alice);
   auto pb = PublicKeyOf(bob);
   REQUIRE(pa.ok());

@@ -49,8 +49,8 @@ TEST_CASE("c4gh: round trips at segment edges, with the size the format predicts
   const Party r = NewParty();
   auto params = EncryptionParams::Generate({r.pk});
   REQUIRE(params.ok());
-  for (size_t n : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
-                   size_t{3} << 20}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{3} << 20}) {
     CAPTURE(n);
     const std::string plain = seqgate::testing::RandomBytes(n, n + 1);
     auto enc = Encrypt(*params, plain, 0, 7777);
@@ -83,8 +83,8 @@ TEST_CASE("c4gh: tampering anywhere is detected and nothing after it is released
   const std::string enc = *Encrypt(*params, plain);
   const size_t hdr = HeaderSize(1);
   // header: packet nonce, sealed key, tag; body: a nonce, ciphertext, a tag, the last segment
-  for (size_t at : {size_t{60}, size_t{100}, hdr - 1, hdr + 3, hdr + 5000, hdr + 65563,
-                    enc.size() - 1}) {
+  for (size_t at :
+       {size_t{60}, size_t{100}, hdr - 1, hdr + 3, hdr + 5000, hdr + 65563, enc.size() - 1}) {
     CAPTURE(at);
     std::string bad = enc;
     bad[at] = static_cast<char>(bad[at] ^ 0x40);
@@ -101,8 +101,7 @@ TEST_CASE("c4gh: tampering anywhere is detected and nothing after it is released
         StatusCode::kCorruption);
   CHECK(Decrypt(r.sk, std::string_view(enc).substr(0, 50)).status().message().find("truncated") !=
         std::string::npos);
-  CHECK(Decrypt(r.sk, "not crypt4gh at all").status().message().find("magic") !=
-        std::string::npos);
+  CHECK(Decrypt(r.sk, "not crypt4gh at all").status().message().find("magic") != std::string::npos);
 }
 
 TEST_CASE("c4gh: a trailing empty segment (as the Go writer makes for empty input) is accepted") {
