@@ -82,7 +82,11 @@ Result<crypt4gh::EncryptionParams> EncryptionParamsFor(const PackArgs& a,
   }
   *fresh = true;
   if (a.c4gh_state.empty()) return crypt4gh::EncryptionParams::Generate(std::move(keys));
-  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, Env::Default()->Stat(a.input));
+  // The identity of the file itself (fstat after open), not of a symlink naming it: a new target
+  // behind the same link must not reuse the old key and nonces. Pack fails with kSourceChanged if
+  // the file changes after this.
+  SEQGATE_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenForRead(a.input));
+  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, file->Stat());
   const std::string variant =
       "level=" + std::to_string(o.level) + " frame=" + std::to_string(o.frame_size) + " encoding=" +
       (o.force_encoding ? std::string(pipeline::EncodingName(*o.force_encoding)) : "auto");

@@ -134,3 +134,14 @@ touch -d '2001-01-01' r1.fq
 [[ $(json_field d.json c4gh_params) == new ]] || fail "a changed source must get a new key"
 cmp -s first.c4gh a.c4gh && fail "a changed source reused the old ciphertext"
 pass "--c4gh-state: the same source gives identical bytes; a changed one a new key"
+
+# a file replaced by another of the same size and mtime (rename over it) gets a new key
+head -c 300000 /dev/urandom > t1
+head -c 300000 /dev/urandom > t2
+touch -r t1 t2
+cp -p t1 src.bin
+"$SEQGATECTL" pack src.bin -o t.c4gh --encoding identity --recipient alice.pub --c4gh-state state --json > t1.json
+mv t2 src.bin
+"$SEQGATECTL" pack src.bin -o t.c4gh --encoding identity --recipient alice.pub --c4gh-state state --json > t2.json
+[[ $(json_field t2.json c4gh_params) == new ]] || fail "a replaced file reused the old key"
+pass "--c4gh-state: a file replaced by rename (same size, same mtime) gets a new key"
