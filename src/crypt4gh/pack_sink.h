@@ -25,24 +25,27 @@ class EncryptingPackSink final : public pipeline::PackSink {
   Encryptor& encryptor_;
 };
 
-// Passes bytes on to `inner`, computing SHA-256 and MD5 of everything that passed.
+// Passes bytes on to `inner`, computing SHA-256 (and MD5 unless switched off: it costs as much
+// as the encryption) of everything that passed.
 class DigestingSink final : public ByteSink {
  public:
-  explicit DigestingSink(ByteSink& inner) : inner_(inner) {}
+  explicit DigestingSink(ByteSink& inner, bool md5 = true) : inner_(inner), md5_on_(md5) {}
   Status Write(ByteView bytes) override {
     sha256_.Update(bytes);
-    md5_.Update(bytes);
+    if (md5_on_) md5_.Update(bytes);
     size_ += bytes.size();
     return inner_.Write(bytes);
   }
   uint64_t size() const { return size_; }
   Digest FinishSha256() { return sha256_.Finish(); }
+  // Only when constructed with md5 = true.
   Digest FinishMd5() { return md5_.Finish(); }
 
  private:
   ByteSink& inner_;
   Hasher sha256_{DigestAlgorithm::kSha256};
   Hasher md5_{DigestAlgorithm::kMd5};
+  bool md5_on_;
   uint64_t size_ = 0;
 };
 

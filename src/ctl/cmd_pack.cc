@@ -53,7 +53,8 @@ class RecordingSink final : public pipeline::PackSink {
 
 // Crypt4GH output: the packed stream is the plaintext; the encrypted object goes to the file.
 struct Encryption {
-  explicit Encryption(OutputFileSink& file) : to_file(file), digests(to_file) {}
+  Encryption(OutputFileSink& file, bool with_md5)
+      : to_file(file), digests(to_file, with_md5), md5(with_md5) {}
   class ToFile final : public crypt4gh::ByteSink {
    public:
     explicit ToFile(OutputFileSink& f) : f_(f) {}
@@ -67,6 +68,7 @@ struct Encryption {
   std::unique_ptr<crypt4gh::EncryptingPackSink> sink;
   size_t recipients = 0;
   bool fresh = true;
+  bool md5;
 };
 
 // Recipients' keys, and the parameters: fresh ones, or with --c4gh-state the ones stored for
@@ -140,7 +142,7 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
   if (!out.ok()) return fail(out.status());
   std::unique_ptr<Encryption> enc;
   if (!a.recipients.empty()) {
-    enc = std::make_unique<Encryption>(**out);
+    enc = std::make_unique<Encryption>(**out, cfg->pack.md5);
     bool fresh = true;
     auto params = EncryptionParamsFor(a, cfg->pack, &fresh);
     if (!params.ok()) return fail(params.status());
@@ -191,7 +193,8 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
     if (enc) {
       j["encrypted_size"] = enc->digests.size();
       j["encrypted_sha256"] = enc->digests.FinishSha256().hex();
-      j["encrypted_md5"] = enc->digests.FinishMd5().hex();
+      j["encrypted_md5"] =
+          enc->md5 ? nlohmann::json(enc->digests.FinishMd5().hex()) : nlohmann::json(nullptr);
       j["recipients"] = enc->recipients;
       j["c4gh_header_size"] = crypt4gh::HeaderSize(enc->recipients);
       j["c4gh_params"] = a.c4gh_state.empty() ? "ephemeral" : enc->fresh ? "new" : "reused";
@@ -214,9 +217,10 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
               static_cast<unsigned long long>(r->packed_size), FormatBytes(r->packed_size).c_str(),
               ratio, r->frames, r->packed_sha256.hex().c_str());
   if (enc) {
-    std::printf("crypt4gh    %llu bytes, %zu recipient(s)\n  sha256    %s\n  md5       %s\n",
+    std::printf("crypt4gh    %llu bytes, %zu recipient(s)\n  sha256    %s\n",
                 static_cast<unsigned long long>(enc->digests.size()), enc->recipients,
-                enc->digests.FinishSha256().hex().c_str(), enc->digests.FinishMd5().hex().c_str());
+                enc->digests.FinishSha256().hex().c_str());
+    if (enc->md5) std::printf("  md5       %s\n", enc->digests.FinishMd5().hex().c_str());
   }
   std::printf("throughput  %.1f MB/s (%.2f s, %u threads)\n", mbps, secs, pool.threads());
   return 0;
@@ -243,7 +247,8 @@ void AddPackCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--c4gh-state", args->c4gh_state,
                   "Directory keeping the encryption parameters (0600), so a repeated pack of "
                   "the same source gives identical bytes");
-  cmd->add_flag("--no-md5", args->no_md5, "Skip the MD5 of the original");
+  cmd->add_flag("--no-md5", args->no_md5,
+                "Skip the MD5s (of the original, and of the Crypt4GH object)");
   cmd->add_flag("--json", args->json, "Print one JSON object instead of text");
   cmd->callback([args, cmd, &exit_code] { exit_code = RunPack(*args, *cmd); });
 }

@@ -60,6 +60,9 @@ csize=$(json_field pack.json compressed_size)
 want=$((16 + 2 * 108 + csize / 65536 * 65564 + (csize % 65536 ? csize % 65536 + 28 : 0)))
 [[ $(stat -c %s r1.fq.zst.c4gh) == "$want" ]] || fail "object size is not header + segments"
 head -c 8 r1.fq.zst.c4gh | grep -q crypt4gh || fail "no crypt4gh magic"
+"$SEQGATECTL" pack r1.fq -o nomd5.c4gh --recipient alice.pub --no-md5 --json > nomd5.json
+[[ $(json_field nomd5.json encrypted_md5) == null ]] || fail "--no-md5 still computed the object MD5"
+[[ $(json_field nomd5.json encrypted_sha256) == $(sha nomd5.c4gh) ]] || fail "sha256 with --no-md5"
 pass "pack --recipient: digests of original, compressed stream and object agree with coreutils"
 
 SEQGATE_C4GH_PASSPHRASE="$PASS" "$SEQGATECTL" c4gh decrypt r1.fq.zst.c4gh -o ours.zst --key alice.sec \
