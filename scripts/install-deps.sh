@@ -13,6 +13,8 @@ BUILD_PKGS=(
 # Test and benchmark peers: independent tools that check our output.
 TEST_PKGS=(
   zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux curl xxd
+  # c4gh_cli.sh: tests/peers/c4gh_reader.py, the independent Crypt4GH reader (libsodium)
+  python3-nacl
   # systemd_units.sh / package_deb.sh: systemd-analyze, systemd-sysusers; cpack's dpkg-shlibdeps
   systemd dpkg-dev
   # clock_jumps.sh: libfaketime steps the wall clock of the real seqgated / seqgate-ingest

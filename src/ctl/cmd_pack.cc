@@ -6,6 +6,9 @@
 #include <optional>
 
 #include "common/units.h"
+#include "crypt4gh/keys.h"
+#include "crypt4gh/pack_sink.h"
+#include "crypt4gh/resume_state.h"
 #include "ctl/commands.h"
 #include "ctl/output_file.h"
 #include "pipeline/pipeline_config.h"
@@ -15,6 +18,8 @@ namespace {
 
 struct PackArgs {
   std::string input, output, config, records, level_text, frame_size_text, encoding = "auto";
+  std::vector<std::string> recipients;  // Crypt4GH public key files; none = no encryption
+  std::string c4gh_state;               // where reproducible encryption parameters live
   int level = 3;
   unsigned threads = 0;
   bool no_md5 = false, json = false;
@@ -45,6 +50,54 @@ class RecordingSink final : public pipeline::PackSink {
   pipeline::PackSink& inner_;
   std::ofstream* records_;
 };
+
+// Crypt4GH output: the packed stream is the plaintext; the encrypted object goes to the file.
+struct Encryption {
+  Encryption(OutputFileSink& file, bool with_md5)
+      : to_file(file), digests(to_file, with_md5), md5(with_md5) {}
+  class ToFile final : public crypt4gh::ByteSink {
+   public:
+    explicit ToFile(OutputFileSink& f) : f_(f) {}
+    Status Write(ByteView b) override { return f_.Append(b); }
+
+   private:
+    OutputFileSink& f_;
+  } to_file;
+  crypt4gh::DigestingSink digests;
+  std::unique_ptr<crypt4gh::Encryptor> encryptor;
+  std::unique_ptr<crypt4gh::EncryptingPackSink> sink;
+  size_t recipients = 0;
+  bool fresh = true;
+  bool md5;
+};
+
+// Recipients' keys, and the parameters: fresh ones, or with --c4gh-state the ones stored for
+// this output and source (so packing the same file again gives the same bytes).
+Result<crypt4gh::EncryptionParams> EncryptionParamsFor(const PackArgs& a,
+                                                       const pipeline::PackOptions& o,
+                                                       bool* fresh) {
+  std::vector<crypt4gh::PublicKey> keys;
+  for (const auto& path : a.recipients) {
+    SEQGATE_ASSIGN_OR_RETURN(const std::string text, crypt4gh::ReadKeyFile(path));
+    SEQGATE_ASSIGN_OR_RETURN(auto more, crypt4gh::ParsePublicKeys(text, path));
+    keys.insert(keys.end(), more.begin(), more.end());
+  }
+  *fresh = true;
+  if (a.c4gh_state.empty()) return crypt4gh::EncryptionParams::Generate(std::move(keys));
+  // The identity of the file itself (fstat after open), not of a symlink naming it: a new target
+  // behind the same link must not reuse the old key and nonces. Pack fails with kSourceChanged if
+  // the file changes after this.
+  SEQGATE_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenForRead(a.input));
+  SEQGATE_ASSIGN_OR_RETURN(const FileIdentity id, file->Stat());
+  const std::string variant =
+      "level=" + std::to_string(o.level) + " frame=" + std::to_string(o.frame_size) + " encoding=" +
+      (o.force_encoding ? std::string(pipeline::EncodingName(*o.force_encoding)) : "auto");
+  SEQGATE_ASSIGN_OR_RETURN(
+      auto loaded, crypt4gh::LoadOrCreateParams(a.c4gh_state, a.output,
+                                                crypt4gh::SourceIdOf(id, "", variant), keys));
+  *fresh = loaded.fresh;
+  return std::move(loaded.params);
+}
 
 // Defaults, then the config file, then flags given on the command line.
 Result<pipeline::PipelineConfig> ResolveConfig(const PackArgs& a, const CLI::App& cmd) {
@@ -87,12 +140,30 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
   Env& env = *Env::Default();
   auto out = OutputFileSink::Create(env, a.output);
   if (!out.ok()) return fail(out.status());
-  RecordingSink sink(**out, a.records.empty() ? nullptr : &records);
+  std::unique_ptr<Encryption> enc;
+  if (!a.recipients.empty()) {
+    enc = std::make_unique<Encryption>(**out, cfg->pack.md5);
+    bool fresh = true;
+    auto params = EncryptionParamsFor(a, cfg->pack, &fresh);
+    if (!params.ok()) return fail(params.status());
+    auto e = crypt4gh::Encryptor::Create(*params, enc->digests);
+    if (!e.ok()) return fail(e.status());
+    enc->encryptor = std::move(*e);
+    enc->sink = std::make_unique<crypt4gh::EncryptingPackSink>(*enc->encryptor);
+    enc->recipients = params->header.recipients.size();
+    enc->fresh = fresh;
+  }
+  pipeline::PackSink& target =
+      enc ? static_cast<pipeline::PackSink&>(*enc->sink) : static_cast<pipeline::PackSink&>(**out);
+  RecordingSink sink(target, a.records.empty() ? nullptr : &records);
 
   pipeline::WorkerPool pool(cfg->threads);
   const auto t0 = std::chrono::steady_clock::now();
   auto r = pipeline::Pack(env, pool, a.input, cfg->pack, sink);
   if (!r.ok()) return fail(r.status());
+  if (enc) {
+    if (Status s = enc->encryptor->Finish(); !s.ok()) return fail(s);
+  }
   if (Status s = (*out)->Commit(); !s.ok()) return fail(s);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double mbps = secs > 0 ? static_cast<double>(r->original_size) / 1e6 / secs : 0;
@@ -117,7 +188,17 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
         {"threads", pool.threads()},
         {"ratio", ratio},
         {"seconds", secs},
-        {"throughput_mb_s", mbps}};
+        {"throughput_mb_s", mbps},
+        {"crypt4gh", enc != nullptr}};
+    if (enc) {
+      j["encrypted_size"] = enc->digests.size();
+      j["encrypted_sha256"] = enc->digests.FinishSha256().hex();
+      j["encrypted_md5"] =
+          enc->md5 ? nlohmann::json(enc->digests.FinishMd5().hex()) : nlohmann::json(nullptr);
+      j["recipients"] = enc->recipients;
+      j["c4gh_header_size"] = crypt4gh::HeaderSize(enc->recipients);
+      j["c4gh_params"] = a.c4gh_state.empty() ? "ephemeral" : enc->fresh ? "new" : "reused";
+    }
     std::printf("%s\n", j.dump().c_str());
     return 0;
   }
@@ -135,6 +216,12 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
   std::printf("packed      %llu bytes (%s), ratio %.2f, %u frames\n  sha256    %s\n",
               static_cast<unsigned long long>(r->packed_size), FormatBytes(r->packed_size).c_str(),
               ratio, r->frames, r->packed_sha256->hex().c_str());
+  if (enc) {
+    std::printf("crypt4gh    %llu bytes, %zu recipient(s)\n  sha256    %s\n",
+                static_cast<unsigned long long>(enc->digests.size()), enc->recipients,
+                enc->digests.FinishSha256().hex().c_str());
+    if (enc->md5) std::printf("  md5       %s\n", enc->digests.FinishMd5().hex().c_str());
+  }
   std::printf("throughput  %.1f MB/s (%.2f s, %u threads)\n", mbps, secs, pool.threads());
   return 0;
 }
@@ -144,7 +231,9 @@ int RunPack(const PackArgs& a, const CLI::App& cmd) {
 void AddPackCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PackArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "pack", "Pack FILE exactly as the gateway uploads it: digests, seekable zstd frames");
+      "pack",
+      "Pack FILE exactly as the gateway uploads it: digests, seekable zstd frames, "
+      "optionally Crypt4GH");
   cmd->add_option("FILE", args->input, "File to pack")->required();
   cmd->add_option("-o,--output", args->output, "Where to write the packed stream")->required();
   cmd->add_option("--level", args->level, "zstd level (1..19, default 3)");
@@ -153,7 +242,13 @@ void AddPackCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--encoding", args->encoding, "auto (by content), zstd or identity");
   cmd->add_option("--config", args->config, "TOML config whose [pipeline] section applies");
   cmd->add_option("--records", args->records, "Write one JSON line per frame record here");
-  cmd->add_flag("--no-md5", args->no_md5, "Skip the MD5 of the original");
+  cmd->add_option("--recipient", args->recipients,
+                  "Encrypt with Crypt4GH to this public key file (repeatable)");
+  cmd->add_option("--c4gh-state", args->c4gh_state,
+                  "Directory keeping the encryption parameters (0600), so a repeated pack of "
+                  "the same source gives identical bytes");
+  cmd->add_flag("--no-md5", args->no_md5,
+                "Skip the MD5s (of the original, and of the Crypt4GH object)");
   cmd->add_flag("--json", args->json, "Print one JSON object instead of text");
   cmd->callback([args, cmd, &exit_code] { exit_code = RunPack(*args, *cmd); });
 }

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   seqgate::ctl::AddScanCommand(app, exit_code);
   seqgate::ctl::AddUploadCommand(app, exit_code);
   seqgate::ctl::AddS3Commands(app, exit_code);
+  seqgate::ctl::AddC4ghCommands(app, exit_code);
   seqgate::ctl::AddDaemonCommands(app, exit_code);
   try {
     app.parse(argc, argv);

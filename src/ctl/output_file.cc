@@ -29,6 +29,8 @@ Status OutputFileSink::OnFrame(const pipeline::FrameRecord&, ByteView bytes) {
 
 Status OutputFileSink::OnTrailer(ByteView bytes) { return file_->Append(bytes); }
 
+Status OutputFileSink::Append(ByteView bytes) { return file_->Append(bytes); }
+
 Status OutputFileSink::Commit() {
   SEQGATE_RETURN_IF_ERROR(file_->Close());
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) return ErrnoStatus(errno, "rename to", path_);

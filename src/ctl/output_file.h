@@ -19,6 +19,8 @@ class OutputFileSink final : public pipeline::PackSink {
 
   Status OnFrame(const pipeline::FrameRecord& record, ByteView bytes) override;
   Status OnTrailer(ByteView bytes) override;
+  // Appends bytes that are not frames (e.g. a Crypt4GH object wrapping the packed stream).
+  Status Append(ByteView bytes);
   // Closes the temporary and renames it to the target path.
   Status Commit();
 
