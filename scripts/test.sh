@@ -1,11 +1,37 @@
 #!/usr/bin/env bash
-# The full test command (README, and .ci/run calls exactly this): installs dependencies, builds
-# with g++ and with clang (warnings are errors), and runs every test.
+# The full test command (README, and .ci/run calls exactly this): installs dependencies, then
+#   1. g++ 12 build (warnings are errors): every unit and integration test;
+#   2. clang 14 build with ASan + UBSan and libFuzzer coverage: every unit and integration test
+#      again, then every fuzz target for SEQGATE_FUZZ_SECONDS (60) each;
+#   3. clang 14 ThreadSanitizer build of the concurrency-heavy parts: their unit tests and the
+#      multi-threaded programs' integration tests.
+# Under 30 minutes on 2 cores. SEQGATE_REPORT_DIR (scripts/reliability.sh) collects the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 
 jobs=$(nproc)
+fuzz_seconds=${SEQGATE_FUZZ_SECONDS:-60}
+report=${SEQGATE_REPORT_DIR:-}
+t_all=$SECONDS
+
+# phase NAME COMMAND... — runs one phase, timing it (and recording it for docs/reliability.md).
+phase() {
+  local name=$1 t0=$SECONDS log
+  shift
+  echo "== $name"
+  log=$(mktemp)
+  local rc=0 tests
+  "$@" 2>&1 | tee "$log" || rc=$?
+  tests=$(sed -n 's/.*tests passed, [0-9]* tests failed out of \([0-9]*\).*/\1/p' "$log" |
+    awk '{s += $1} END {print s + 0}')
+  rm -f "$log"
+  echo "== $name: $((SECONDS - t0)) s"
+  if [[ -n $report ]]; then
+    printf '%s\t%s\t%s\n' "$name" "$tests" "$((SECONDS - t0))" >> "$report/phases.tsv"
+  fi
+  return "$rc"
+}
 
 build() {  # build <dir> <c++ compiler> [extra cmake args...]
   local dir=$1 cxx=$2
@@ -15,13 +41,22 @@ build() {  # build <dir> <c++ compiler> [extra cmake args...]
   cmake --build "$dir" -j "$jobs"
 }
 
-echo "== build (g++ 12)"
-build build/ci-gcc g++
-echo "== build (clang 14)"
-build build/ci-clang clang++-14
+phase "build (g++ 12)" build build/ci-gcc g++
+phase "tests (g++: unit + integration)" \
+  ctest --test-dir build/ci-gcc -j "$jobs" --output-on-failure --timeout 1200
 
-echo "== tests (g++ build: unit + integration)"
-ctest --test-dir build/ci-gcc -j "$jobs" --output-on-failure --timeout 1200
-echo "== tests (clang build: unit)"
-ctest --test-dir build/ci-clang -j "$jobs" --output-on-failure -L unit
-echo "== all tests passed"
+# -O1 with line tables: the sanitizers' recommended level, quick to build, reports name file:line.
+phase "build (clang 14: ASan + UBSan + libFuzzer)" build build/ci-asan clang++-14 \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
+  -DSEQGATE_SANITIZE=address,undefined -DSEQGATE_FUZZ=ON
+# The time-bounded suites sample fewer points here: the g++ run above takes them in full.
+phase "tests (clang ASan + UBSan: unit + integration)" \
+  env SOAK_SECONDS=30 CENTRE_POINTS=16 GATEWAY_POINTS=12 \
+  ctest --test-dir build/ci-asan -j "$jobs" --output-on-failure
+phase "fuzz (${fuzz_seconds} s per target, ASan + UBSan)" ./scripts/fuzz.sh build/ci-asan "$fuzz_seconds"
+if [[ -n $report ]]; then cp build/ci-asan/fuzz-summary.json "$report/"; fi
+
+phase "TSan (clang 14: concurrency-heavy unit + integration tests)" \
+  ./scripts/sanitize.sh tsan build/ci-tsan
+
+echo "== all tests passed in $((SECONDS - t_all)) s"

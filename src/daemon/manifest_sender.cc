@@ -87,7 +87,7 @@ class Sender {
     if (r.status != 201) return Refused(r, "POST manifest to " + m_.endpoint);
     auto loc = r.Header("Location");
     if (!loc || loc->empty()) return HttpStatusError(502, "201 without a Location header");
-    url_ = transfer::ResolveLocation(m_.endpoint, *loc);
+    SEQGATE_ASSIGN_OR_RETURN(url_, transfer::ResolveLocation(m_.endpoint, *loc));
     if (m_.created) SEQGATE_RETURN_IF_ERROR(m_.created(url_));
     *offset = transfer::ParseUnsigned(r.Header("Upload-Offset").value_or("")).value_or(0);
     return Status::Ok();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 #include <charconv>
 #include <ctime>
 
@@ -120,8 +121,28 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
   return std::min(std::chrono::ceil<std::chrono::seconds>(delta), std::chrono::seconds(86400));
 }
 
-std::string ResolveLocation(std::string_view request_url, std::string_view location) {
-  if (location.find("://") != std::string_view::npos) return std::string(location);
+namespace {
+// "scheme://authority" of an absolute URL, lower-cased; empty if `url` has none.
+std::string OriginOf(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string o(url.substr(0, url.find_first_of("/?#", scheme_end + 3)));
+  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+}  // namespace
+
+Result<std::string> ResolveLocation(std::string_view request_url, std::string_view location) {
+  const bool absolute = location.find("://") != std::string_view::npos;
+  if (absolute || location.substr(0, 2) == "//") {
+    if (!absolute || OriginOf(location) != OriginOf(request_url)) {
+      return Status(StatusCode::kPermissionDenied,
+                    "the server's Location points to another origin ('" +
+                        std::string(location.substr(0, 200)) +
+                        "'): refusing to send data or our certificate there");
+    }
+    return std::string(location);
+  }
   size_t scheme_end = request_url.find("://");
   size_t path_start = scheme_end == std::string_view::npos ? std::string_view::npos
                                                            : request_url.find('/', scheme_end + 3);

@@ -53,8 +53,10 @@ std::optional<uint64_t> ParseUnsigned(std::string_view value);
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
                                                     std::chrono::system_clock::time_point now);
 
-// Resolves a Location header against the URL of the request that returned it: absolute URLs
-// are kept, "/path" keeps scheme and authority, anything else replaces the last path segment.
-std::string ResolveLocation(std::string_view request_url, std::string_view location);
+// Resolves a Location header against the URL of the request that returned it: "/path" keeps
+// scheme and authority, a relative name replaces the last path segment, an absolute URL is kept
+// only on the same origin (scheme, host, port; case-insensitive). Another origin, or "//host",
+// is kPermissionDenied: our client certificate and the data go to the configured centre only.
+Result<std::string> ResolveLocation(std::string_view request_url, std::string_view location);
 
 }  // namespace seqgate::transfer

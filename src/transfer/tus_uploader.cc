@@ -328,7 +328,7 @@ Status TusUploader::Create() {
   if (!loc || loc->empty()) return HttpStatusError(r.status, "201 without a Location header");
   {
     std::lock_guard lock(mu_);
-    state_.upload_url = ResolveLocation(spec_.endpoint, *loc);
+    SEQGATE_ASSIGN_OR_RETURN(state_.upload_url, ResolveLocation(spec_.endpoint, *loc));
   }
   length_declared_ = state_.packed;
   offset_ = 0;

@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     default: {  // Location against the request URL
       auto v = fuzz::SplitLines(text, 2);
-      (void)transfer::ResolveLocation(v[0], v[1]);
+      (void)transfer::ResolveLocation(v[0], v[1]).ok();
       break;
     }
   }

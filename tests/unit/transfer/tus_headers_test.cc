@@ -67,10 +67,21 @@ TEST_CASE("Retry-After: seconds, HTTP dates, garbage") {
 }
 
 TEST_CASE("Location resolves like a browser would") {
-  CHECK(ResolveLocation("https://c:8443/files/", "/files/abc") == "https://c:8443/files/abc");
-  CHECK(ResolveLocation("https://c:8443/files/", "abc") == "https://c:8443/files/abc");
-  CHECK(ResolveLocation("https://c:8443/files", "https://d/x") == "https://d/x");
-  CHECK(ResolveLocation("https://c:8443", "/files/x") == "https://c:8443/files/x");
+  CHECK(*ResolveLocation("https://c:8443/files/", "/files/abc") == "https://c:8443/files/abc");
+  CHECK(*ResolveLocation("https://c:8443/files/", "abc") == "https://c:8443/files/abc");
+  CHECK(*ResolveLocation("https://c:8443", "/files/x") == "https://c:8443/files/x");
+  CHECK(*ResolveLocation("https://C:8443/files", "HTTPS://c:8443/files/y") ==
+        "HTTPS://c:8443/files/y");
+}
+
+TEST_CASE("a Location on another origin is refused: data and certificate stay with the centre") {
+  for (const char* loc : {"https://d/x", "https://c:9443/files/x", "http://c:8443/files/x",
+                          "//evil/files/x", "https://c:8443@evil/files/x"}) {
+    auto r = ResolveLocation("https://c:8443/files/", loc);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kPermissionDenied);
+    CHECK(r.status().message().find("another origin") != std::string::npos);
+  }
 }
 
 TEST_CASE("lists split and trim") {
