@@ -109,6 +109,23 @@ constexpr LogEventInfo kEvents[] = {
     {"upload.terminated", "d6a73d42cebc4a1782472592ca711bd3", "a client terminated an upload"},
     {"upload.expired", "e16d2613c2284700a8bebbfc38e211fb",
      "an unfinished upload expired and was removed"},
+    // added in session 3: the centre's storage faults, the test hook, the S3 path
+    {"storage.failed", "1998fef1669b479596838fec2dce0c15",
+     "the centre's storage refused a write, sync or move (disk full, read-only); the client is told 507 or 503"},
+    {"upload.published", "26325b2527ed4aac8de450972106e1de",
+     "a verified upload that could not be moved into place earlier was published on a retry"},
+    {"power_cut.armed", "979a2d2a336448e5b54361493d0f850c",
+     "TEST HOOK: the power-cut fault injection is armed (SEQGATE_POWER_CUT_AFTER); never in production"},
+    {"s3_upload_complete", "980a505b29244b45a27e9fcbd5cba270",
+     "an S3 multipart upload completed and its ETag matched (etag, parts)"},
+    {"s3_retry", "c9616e408dd24882a5099185b4b36376",
+     "an S3 request failed and will be retried (attempt, retry_in_ms, reason)"},
+    {"s3_upload_aborted", "ca6081275b934f8084515011f9b36224",
+     "an abandoned S3 multipart upload was aborted (e.g. the source changed)"},
+    {"s3_token_expiring", "af0d1f37ae45460fb81da73ade6db9c6",
+     "the S3 inbox token expires within 24 h or 2 h (expires)"},
+    {"s3_token_needed", "a6f4883890f5443290fe969200885cc4",
+     "the S3 inbox token has expired: the file waits for a new token file"},
 };
 
 }  // namespace
