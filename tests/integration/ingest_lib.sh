@@ -6,6 +6,8 @@ set -euo pipefail
 : "${SEQGATE_BIN_DIR:?run through ctest (SEQGATE_BIN_DIR unset)}"
 : "${SEQGATE_SOURCE_DIR:?run through ctest (SEQGATE_SOURCE_DIR unset)}"
 INGEST="$SEQGATE_BIN_DIR/seqgate-ingest"
+# shellcheck source=sanitizer_lib.sh
+source "$SEQGATE_SOURCE_DIR/tests/integration/sanitizer_lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/seqgate-ingest-test.XXXXXX")
 SERVER_PID=""
 FAILURES=0
@@ -17,6 +19,7 @@ cleanup() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+  sanitizer_check
 }
 trap cleanup EXIT
 
