@@ -138,6 +138,18 @@ start_server() {
   echo "server did not start"; cat "$WORK/server.log"; return 1
 }
 
+# logged PATTERN — the server log gets a line matching PATTERN (grep -E) within 10 s: the server
+# may log an event after the client already has its answer (a refused handshake is logged once
+# the alert is out), so checking at once would race it.
+logged() {
+  local _
+  for _ in $(seq 1 100); do
+    grep -qE "$1" "$WORK/server.log" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 stop_server() {  # stop_server [signal]
   local sig=${1:-TERM}
   kill "-$sig" "$SERVER_PID" 2>/dev/null || true
