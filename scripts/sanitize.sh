@@ -28,10 +28,12 @@ jobs=$(nproc)
 tsan_targets=(seqgate_unit_pipeline seqgate_unit_transfer seqgate_unit_journal seqgate_unit_control
               ingest_unit_tests seqgate_unit_bridge)
 tsan_unit_dirs=(pipeline transfer journal control ingest bridge)
-# Integration tests worth their cost under TSan: seqgate-ingest's thread pool verifying uploads
-# while seqgatectl's upload threads send them.
-tsan_integration='^(ingest_verify|transfer_interrupt)$'
-tsan_programs=(seqgate-ingest seqgatectl seqgate-fault-proxy)
+# Integration tests under TSan: the multi-threaded programs end to end — seqgate-ingest (Asio
+# thread pool, verification threads), seqgatectl upload (curl multi + packing threads) and
+# seqgated (workers, uploads, journal, control server). About 3 minutes on 2 cores, mostly the
+# tests' own waits; the rest (pack/sim/bridge/systemd/package) add no threads worth the build.
+tsan_integration='^(ingest|transfer|daemon)_'
+tsan_programs=(seqgate-ingest seqgatectl seqgated seqgate-sim seqgate-fault-proxy)
 
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi

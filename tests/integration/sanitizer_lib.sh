@@ -5,13 +5,14 @@
 # log file and their exit status is not always looked at, and some commands are expected to fail
 # or have stderr discarded. So every report goes to a file in one directory (log_path, files are
 # created only when there is something to report) and sanitizer_check, called by the scripts'
-# EXIT traps after the background programs were stopped, prints them and fails the test.
+# EXIT traps after the background programs were stopped, prints them and fails the test. (One
+# file prefix for all three: in an ASan+UBSan program the last log_path parsed wins anyway.)
 SANITIZER_LOG_DIR=""
 if [[ ${SEQGATE_SANITIZED:-0} == 1 ]]; then
   SANITIZER_LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/seqgate-sanitizer.XXXXXX")
-  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/asan"
-  export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/ubsan"
-  export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/tsan"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/report"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/report"
+  export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$SANITIZER_LOG_DIR/report"
 fi
 
 # sanitizer_check — from an EXIT trap: exits 1 (after printing them) if any program reported.
