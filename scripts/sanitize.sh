@@ -35,6 +35,15 @@ tsan_unit_dirs=(pipeline transfer journal control ingest bridge)
 tsan_integration='^(ingest|transfer|daemon)_'
 tsan_programs=(seqgate-ingest seqgatectl seqgated seqgate-sim seqgate-fault-proxy)
 
+# CPU seconds (user+sys) of every child process so far: on a shared machine the honest cost.
+cpu_file=$(mktemp)
+trap 'rm -f "$cpu_file"' EXIT
+child_cpu() {  # child_cpu VAR
+  times >"$cpu_file"  # a builtin, so it must run in this shell (not in $(...)): line 2 = children
+  printf -v "$1" '%s' "$(sed -n 2p "$cpu_file" |
+    awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d", n }')"
+}
+
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
@@ -51,6 +60,7 @@ else
   cmake --build "$dir" -j "$jobs" --target "${tsan_targets[@]}" "${tsan_programs[@]}"
 fi
 t1=$(date +%s)
+child_cpu c1
 
 rc=0
 if [[ $mode == asan ]]; then
@@ -66,7 +76,9 @@ else
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure -L integration -R "$tsan_integration" || rc=$?
 fi
 t2=$(date +%s)
+child_cpu c2
 
-echo "== $mode ($dir): configure+build $((t1 - t0)) s, tests $((t2 - t1)) s wall ($(nproc) cores)"
+echo "== $mode ($dir): configure+build $((t1 - t0)) s wall / ${c1} s CPU," \
+  "tests $((t2 - t1)) s wall / $((c2 - c1)) s CPU ($(nproc) cores, load now: $(cut -d' ' -f1-3 /proc/loadavg))"
 if ((rc != 0)); then echo "== $mode: TESTS FAILED" >&2; fi
 exit "$rc"
