@@ -6,6 +6,7 @@ set -euo pipefail
 # Build: compilers, CMake/Ninja, and the -dev packages the code links against.
 BUILD_PKGS=(
   build-essential g++ clang-14 cmake ninja-build pkg-config
+  libclang-rt-14-dev  # the sanitizer runtimes for scripts/sanitize.sh (ASan, UBSan, TSan)
   libboost-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (SEQGATE_FUZZ)

@@ -229,6 +229,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     }
     sink_ = std::move(outcome.sink);
     sink_failed_ = false;
+    stop_requested_ = false;  // a takeover that missed the previous body is not for this one
     if (!expect_continue_) return ReadBody();
     continue_sent_ = true;
     continue_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
@@ -273,6 +274,9 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       res.close = true;
       return Send(std::move(res));
     }
+    // A stop whose cancel() found no socket operation pending (the composed read was between
+    // two of them) did not end the read: end the body here, with what arrived committed.
+    if (!parser_->is_done() && stop_requested_) return EndBody(BodyEnd::kInterrupted);
     if (!parser_->is_done()) {
       // Let verification keep up before reading on: the client's TCP window does the waiting.
       paused_ = true;
@@ -314,12 +318,18 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (!reading_body_) return;
     shared_.metrics.takeovers_total++;
     Log(LogLevel::kInfo, "upload.takeover", {{"remote", address_}, {"site", peer_->site}});
+    // cancel() only ends a socket operation that is pending right now; the flag makes OnBody
+    // stop even if the read was between two of them (and so carries on).
+    stop_requested_ = true;
     beast::get_lowest_layer(stream_).cancel();
   }
 
   void OnStop() {
     if (paused_) stop_requested_ = true;
-    if (reading_body_) return beast::get_lowest_layer(stream_).cancel();
+    if (reading_body_) {
+      stop_requested_ = true;  // see OnTakeover: cancel() alone can miss the read
+      return beast::get_lowest_layer(stream_).cancel();
+    }
     if (waiting_idle_) return Close();
   }
 
@@ -420,7 +430,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   bool reading_body_ = false;
   bool paused_ = false;               // body reading waits for the verifier to catch up
   net::any_io_executor pause_guard_;  // tracks outstanding work while paused
-  bool stop_requested_ = false;       // takeover or shutdown arrived during a pause
+  bool stop_requested_ = false;       // takeover or shutdown arrived during this body
   size_t head_bytes_ = 0;  // bytes of the request head parsed so far
   std::optional<std::string> handshake_ip_;  // counted in shared_.handshakes until it ends
   bool body_done_ = false;

@@ -6,6 +6,8 @@ set -euo pipefail
 : "${SEQGATE_BIN_DIR:?run through ctest (SEQGATE_BIN_DIR unset)}"
 : "${SEQGATE_SOURCE_DIR:?run through ctest (SEQGATE_SOURCE_DIR unset)}"
 INGEST="$SEQGATE_BIN_DIR/seqgate-ingest"
+# shellcheck source=sanitizer_lib.sh
+source "$SEQGATE_SOURCE_DIR/tests/integration/sanitizer_lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/seqgate-ingest-test.XXXXXX")
 SERVER_PID=""
 FAILURES=0
@@ -17,6 +19,7 @@ cleanup() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+  sanitizer_check
 }
 trap cleanup EXIT
 
@@ -142,6 +145,18 @@ start_server() {
     sleep 0.1
   done
   echo "server did not start"; cat "$WORK/server.log"; return 1
+}
+
+# logged PATTERN — the server log gets a line matching PATTERN (grep -E) within 10 s: the server
+# may log an event after the client already has its answer (a refused handshake is logged once
+# the alert is out), so checking at once would race it.
+logged() {
+  local _
+  for _ in $(seq 1 100); do
+    grep -qE "$1" "$WORK/server.log" && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 stop_server() {  # stop_server [signal]

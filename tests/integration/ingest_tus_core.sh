@@ -154,7 +154,7 @@ echo "== TLS policy from the config: CRL, TLS 1.3 only, CN → site map"
 sed -i "s|^\[tls\]$|[sites]\nmapped_only = true\nmap = { \"lab-a\" = \"hospital-a\", \"lab-b\" = \"hospital-b\" }\n[tls]\ncrl = \"$WORK/pki/crl.pem\"\ntls13_only = true|" "$WORK/ingest.toml"
 start_server
 check "revoked certificate (CRL) → no HTTP answer" test "$(status_of lab-b -X OPTIONS "$ENDPOINT")" = 000
-check "refusal logged as revocation" grep -q 'tls.refused.*certificate="certificate revoked"' "$WORK/server.log"
+check "refusal logged as revocation" logged 'tls.refused.*certificate="certificate revoked"'
 check "TLS 1.2 refused when tls13_only" test "$(status_of lab-a --tls-max 1.2 -X OPTIONS "$ENDPOINT")" = 000
 check "TLS 1.3 accepted" test "$(status_of lab-a --tlsv1.3 -X OPTIONS "$ENDPOINT")" = 204
 check "unmapped CN refused with mapped_only → 403" test "$(status_of badname -X OPTIONS "$ENDPOINT")" = 403

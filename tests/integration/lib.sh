@@ -6,8 +6,10 @@ set -euo pipefail
 SEQGATECTL="$SEQGATE_BIN_DIR/seqgatectl"
 SEQGATE_SIM="$SEQGATE_BIN_DIR/seqgate-sim"
 
+# shellcheck source=sanitizer_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sanitizer_lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/seqgate-it-XXXXXX")
-cleanup() { chmod -R u+rwX "$WORK" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { chmod -R u+rwX "$WORK" 2>/dev/null || true; rm -rf "$WORK"; sanitizer_check; }
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "journal/journal.h"
 #include "support/temp_dir.h"
@@ -350,4 +352,36 @@ TEST_CASE("journal: operator retry, totals and run manifest state") {
   CHECK(r.run_receipt_status == "complete");
   CHECK(!r.error);
   CHECK(r.delivered_ns.has_value());
+}
+
+// The daemon's intake, workers, uploads and control server share one Journal; this is the case
+// the ThreadSanitizer build checks (scripts/sanitize.sh tsan).
+TEST_CASE("journal: several threads record and read at once") {
+  testing::TempDir dir;
+  auto j = *Journal::Open(dir.File("j.db"));
+  const int64_t run = *j->RecordRun(Run("/runs/a"));
+  constexpr int kThreads = 4;
+  constexpr int kFiles = 20;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads + 1, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kFiles; ++i) {
+        auto f = j->RecordFileSeen(run, "t" + std::to_string(t) + "/f" + std::to_string(i),
+                                   Id(100, 1000, static_cast<uint64_t>(t * kFiles + i + 1)));
+        if (!f.ok() || !j->RecordUploadCreated(f->id, "https://centre/files/x").ok() ||
+            !j->RecordAcked(f->id, 50).ok()) {
+          ++failures[static_cast<size_t>(t)];
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {  // a reader meanwhile, as /metrics and seqgatectl status are
+    for (int i = 0; i < kFiles; ++i) {
+      if (!j->Totals().ok() || !j->WorkQueue(10).ok()) ++failures[kThreads];
+    }
+  });
+  for (auto& th : threads) th.join();
+  for (int f : failures) CHECK(f == 0);
+  CHECK(j->FilesOfRun(run)->size() == static_cast<size_t>(kThreads * kFiles));
 }
