@@ -1,12 +1,8 @@
 #include "transfer/upload_state.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "common/small_file.h"
 
 namespace seqgate::transfer {
 
@@ -91,51 +87,15 @@ Result<UploadState> UploadStateFromJson(const std::string& text) {
 }
 
 Result<std::optional<UploadState>> LoadUploadState(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) {
-    if (errno == ENOENT) return std::optional<UploadState>();
-    return ErrnoStatus(errno, "open upload state", path);
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  auto s = UploadStateFromJson(ss.str());
+  SEQGATE_ASSIGN_OR_RETURN(auto text, ReadSmallFileIfExists(path));
+  if (!text) return std::optional<UploadState>();
+  auto s = UploadStateFromJson(*text);
   if (!s.ok()) return s.status().WithContext(path);
   return std::optional<UploadState>(std::move(*s));
 }
 
 Status SaveUploadState(const std::string& path, const UploadState& s) {
-  const std::string text = UploadStateToJson(s);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "create", tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, "write", tmp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ErrnoStatus(err, "fsync", tmp);
-  }
-  if (::close(fd) != 0) return ErrnoStatus(errno, "close", tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus(errno, "rename", path);
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    const int rc = ::fsync(dfd);
-    const int err = errno;
-    ::close(dfd);
-    if (rc != 0) return ErrnoStatus(err, "fsync directory", dir);
-  }
-  return Status::Ok();
+  return ReplaceFileDurably(path, UploadStateToJson(s));
 }
 
 }  // namespace seqgate::transfer
