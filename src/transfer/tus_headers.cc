@@ -116,9 +116,12 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
   }
   auto when = ParseHttpDate(value);
   if (!when) return std::nullopt;
-  auto delta = std::chrono::system_clock::from_time_t(*when) - now;
-  if (delta <= std::chrono::system_clock::duration::zero()) return std::chrono::seconds(0);
-  return std::min(std::chrono::ceil<std::chrono::seconds>(delta), std::chrono::seconds(86400));
+  // In whole seconds: a date in year 4000 is a valid HTTP-date, but as a system_clock time
+  // point (nanoseconds) it overflows. Found by fuzz_tus_headers (UBSan).
+  const std::time_t now_t = std::chrono::system_clock::to_time_t(now);
+  if (*when <= now_t) return std::chrono::seconds(0);
+  const auto ahead = static_cast<uint64_t>(*when) - static_cast<uint64_t>(now_t);
+  return std::chrono::seconds(std::min<uint64_t>(ahead, 86400));
 }
 
 namespace {

@@ -61,6 +61,8 @@ TEST_CASE("Retry-After: seconds, HTTP dates, garbage") {
   CHECK(ParseRetryAfter("99999999", now) == seconds(86400));
   CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:50:07 GMT", now) == seconds(30));
   CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:00:00 GMT", now) == seconds(0));
+  // Year 4000: a valid HTTP-date whose nanoseconds overflow a system_clock time point.
+  CHECK(ParseRetryAfter("Sat, 01 Jan 4000 00:00:00 GMT", now) == seconds(86400));
   CHECK_FALSE(ParseRetryAfter("soon", now));
   CHECK_FALSE(ParseRetryAfter("-3", now));
   CHECK_FALSE(ParseRetryAfter("Sun, 06 Xyz 1994 08:50:07 GMT", now));
