@@ -117,11 +117,17 @@ def main():
         doc.append("## Fault, crash and hostile-input suites\n")
     for name, title, what in sections:
         seen.add(name)
-        rows = read_tsv(os.path.join(d, name + ".tsv"))
+        # The suite runs in the g++ build and again in the ASan build: one row per figure,
+        # its values in run order.
+        merged = {}
+        for metric, value, note in read_tsv(os.path.join(d, name + ".tsv")):
+            m = merged.setdefault(metric, ([], note))
+            m[0].append(value)
+        rows = [(k, " / ".join(v), n) for k, (v, n) in merged.items()]
         doc.append(f"### {title} (`tests/integration/{name}.sh`)\n")
         if what:
             doc.append(what + "\n")
-        doc.append(table(["figure", "value", "note"], rows) + "\n")
+        doc.append(table(["figure", "value (g++ / ASan run)", "note"], rows) + "\n")
     sys.stdout.write("\n".join(doc))
 
 

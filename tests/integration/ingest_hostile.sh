@@ -365,6 +365,11 @@ done
 
 echo "== counts"
 total=0
-for k in $(printf '%s\n' "${!COUNT[@]}" | sort); do printf '   %-22s %4d\n' "$k" "${COUNT[$k]}"; total=$((total + COUNT[$k])); done
+for k in $(printf '%s\n' "${!COUNT[@]}" | sort); do
+  printf '   %-22s %4d\n' "$k" "${COUNT[$k]}"
+  total=$((total + COUNT[$k]))
+  report "cases_$k" "${COUNT[$k]}" >/dev/null
+done
 printf '   %-22s %4d\n' total "$total"
+report cases_total "$total" "every case answered as expected, nothing written outside the site's space"
 finish

@@ -121,6 +121,7 @@ for n in $(pick_points "$WORK/pc-cal/trace" "$CENTRE_POINTS"); do
 done
 echo "     $cut power cuts at the centre in $((SECONDS - T0)) s"
 check "at least 30 power cuts at the centre ($cut)" test "$cut" -ge 30
+report power_cuts_centre "$cut" "each: restart, resume, one verified byte-identical copy"
 check "after every cut at the centre: nothing acknowledged lost, nothing unverified published, one verified copy ($bad failures)" test "$bad" = 0
 
 echo "== (b) seqgated: one uncut delivery lists the journal's operations"
@@ -193,6 +194,7 @@ for k in $(seq 0 $((GATEWAY_POINTS - 1))); do
 done
 echo "     $gcut power cuts at the gateway in $((SECONDS - T0)) s"
 check "at least 30 power cuts at the gateway ($gcut)" test "$gcut" -ge 30
+report power_cuts_gateway "$gcut" "each: journal opens, every file once, nothing delivered unverified"
 check "after every cut at the gateway: journal opens, nothing delivered unverified, every file once ($gbad failures)" test "$gbad" = 0
 if ((FAILURES > 0)); then echo "--- server log (tail)"; tail -n 40 "$WORK/server.log"; fi
 finish
