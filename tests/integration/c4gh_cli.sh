@@ -84,7 +84,9 @@ expect_fail "seqgatectl decrypt with a non-recipient key" "other recipients" \
 # byte 100 lies in alice's header packet (16..124), byte 1000000 in a data segment
 for at in 1000000 100; do
   cp r1.fq.zst.c4gh bad.c4gh
-  printf '\x01' | dd of=bad.c4gh bs=1 seek=$at conv=notrunc status=none
+  # the byte there, inverted (writing a fixed value would leave it alone 1 time in 256)
+  old=$(od -An -tu1 -j "$at" -N1 bad.c4gh | tr -d ' ')
+  printf "\\$(printf '%03o' $((old ^ 0xff)))" | dd of=bad.c4gh bs=1 seek=$at conv=notrunc status=none
   [[ $(cmp -l r1.fq.zst.c4gh bad.c4gh | wc -l) == 1 ]] || fail "tamper did not change one byte"
   rc=$(peer_decrypt alice.sec bad.c4gh bad.peer "$PASS")
   [[ $rc != 0 && ! -e bad.peer ]] || fail "peer missed tampering at $at"
