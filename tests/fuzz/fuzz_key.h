@@ -12,18 +12,10 @@
 #include <string>
 #include <utility>
 
+#include "fuzz/fuzz_scratch.h"
 #include "ingest/receipt_signer.h"
 
 namespace seqgate::fuzz {
-
-// A new private folder under the temp directory (removed by nobody: one per fuzz process).
-inline std::string MakeScratchDir(const char* what) {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / (std::string("seqgate-fuzz-") + what + "-XXXXXX"))
-          .string();
-  if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-  return tmpl;
-}
 
 inline const ingest::ReceiptSigner& FuzzSigner() {
   static const ingest::ReceiptSigner signer = [] {

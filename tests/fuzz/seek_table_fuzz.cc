@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/env.h"
+#include "fuzz/fuzz_scratch.h"
 #include "pipeline/seek_table.h"
 #include "pipeline/seekable_reader.h"
 #include "pipeline/stream_verifier.h"
@@ -30,10 +31,7 @@ constexpr uint64_t kMaxReadBack = 8 << 20;
 
 const std::string& ScratchFile() {
   static const std::string path = [] {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "seqgate-fuzz-seek-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    return tmpl + "/stream.zst";
+    return fuzz::MakeScratchDir("seek") + "/stream.zst";
   }();
   return path;
 }
