@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transfer/file_receipt.h"
+
 namespace seqgate::daemon {
 
 using nlohmann::json;
@@ -15,11 +17,6 @@ namespace {
 std::string StringField(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-uint64_t UintField(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
 }
 
 }  // namespace
@@ -80,26 +77,20 @@ Result<RunReceiptSummary> ParseRunReceipt(const std::string& receipt_document) {
 }
 
 std::pair<std::string, std::string> ParseReceiptStatus(const std::string& doc) {
-  auto j = json::parse(doc, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return {"", ""};
-  const json& r = j.contains("receipt") && j["receipt"].is_object() ? j["receipt"] : j;
-  return {StringField(r, "status"), StringField(r, "reason")};
+  std::optional<transfer::FileReceipt> r = transfer::ParseFileReceipt(doc);
+  if (!r) return {"", ""};
+  return {r->status, r->reason};
 }
 
 std::optional<journal::PackedInfo> PackedInfoFromReceipt(const std::string& receipt_document) {
-  auto doc = json::parse(receipt_document, nullptr, false);
-  const json* r = nullptr;
-  if (doc.is_object())
-    r = doc.contains("receipt") && doc["receipt"].is_object() ? &doc["receipt"] : &doc;
-  if (r == nullptr || !r->contains("sha256") || !(*r)["sha256"].is_string()) return std::nullopt;
+  std::optional<transfer::FileReceipt> r = transfer::ParseFileReceipt(receipt_document);
+  if (!r || r->sha256.empty()) return std::nullopt;
   journal::PackedInfo k;
-  k.encoding = StringField(*r, "encoding") == "zstd-seekable" ? "zstd" : "identity";
-  k.original_sha256 = (*r)["sha256"].get<std::string>();
-  if (r->contains("md5") && (*r)["md5"].is_string() && !(*r)["md5"].get<std::string>().empty()) {
-    k.original_md5 = (*r)["md5"].get<std::string>();
-  }
-  k.packed_size = UintField(*r, "packed_size");
-  k.original_size = UintField(*r, "original_size");
+  k.encoding = r->encoding == "zstd-seekable" ? "zstd" : "identity";
+  k.original_sha256 = r->sha256;
+  if (!r->md5.empty()) k.original_md5 = r->md5;
+  k.packed_size = r->packed_size;
+  k.original_size = r->original_size;
   return k;
 }
 

@@ -1,11 +1,11 @@
 #include "transfer/tus_uploader.h"
 
 #include <algorithm>
-
-#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/error_class.h"
 #include "pipeline/encoding.h"
+#include "transfer/file_receipt.h"
 #include "transfer/resume_point.h"
 
 namespace seqgate::transfer {
@@ -261,22 +261,12 @@ void TusUploader::DecideMd5() {
 
 void TusUploader::AdoptCentreMd5() {
   if (!state_.original_md5.empty() || state_.original_sha256.empty()) return;
-  auto doc = nlohmann::json::parse(out_.receipt, nullptr, false);
-  if (!doc.is_object()) return;
-  const nlohmann::json& r = doc.contains("receipt") && doc["receipt"].is_object()
-                                ? doc["receipt"]
-                                : doc;
+  std::optional<FileReceipt> r = ParseFileReceipt(out_.receipt);
   // The centre's MD5 is only ours if it hashed our bytes: its SHA-256 must be ours.
-  auto text = [&](const char* key) {
-    return r.contains(key) && r[key].is_string() ? r[key].get<std::string>() : std::string();
-  };
-  const std::string md5 = text("md5");
-  if (text("sha256") != state_.original_sha256 || md5.size() != 32 ||
-      md5.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return;
-  }
+  std::string md5 = r ? r->Md5IfSha256Is(state_.original_sha256) : "";
+  if (md5.empty()) return;
   std::lock_guard lock(mu_);
-  state_.original_md5 = md5;
+  state_.original_md5 = std::move(md5);
 }
 
 Status TusUploader::PrePack() {
