@@ -503,7 +503,9 @@ Status Delivery::WriteDeliveredNote(const journal::RunRecord& run, const std::st
     SEQGATE_RETURN_IF_ERROR(out->Append(AsBytes(text)));
     SEQGATE_RETURN_IF_ERROR(out->Sync());
     SEQGATE_RETURN_IF_ERROR(out->Close());
-    if (::rename(tmp.c_str(), dst.c_str()) != 0) return ErrnoStatus(errno, "rename", dst);
+    SEQGATE_RETURN_IF_ERROR(env_.RenameFile(tmp, dst, /*replace=*/true));
+    // A LIMS hook may act on the note at once: it must still be there after a power cut.
+    SEQGATE_RETURN_IF_ERROR(env_.SyncDir(dir));
   }
   return Status::Ok();
 }
