@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include "ingest/durable_fs.h"
 #include "common/log.h"
+#include "ingest/durable_fs.h"
 #include "ingest/path_policy.h"
 
 namespace seqgate::ingest {
@@ -232,7 +234,8 @@ Result<FinalizeOutcome> Finalizer::Complete(LiveUpload& up) const {
   }
 
   SEQGATE_ASSIGN_OR_RETURN(std::string doc, SignFileReceipt(r, run, signer_));
-  SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.env(), store_.ReceiptPath(info.site, info.id), doc));
+  SEQGATE_RETURN_IF_ERROR(
+      WriteFileAtomic(store_.env(), store_.ReceiptPath(info.site, info.id), doc));
   SEQGATE_RETURN_IF_ERROR(Recover(info.site, info.id));
   Log(r.status == ReceiptStatus::kQuarantined ? LogLevel::kWarning : LogLevel::kInfo,
       "upload.finalized",
@@ -250,9 +253,29 @@ Status Finalizer::Recover(const std::string& site, const std::string& id) const 
   SEQGATE_ASSIGN_OR_RETURN(std::optional<std::string> doc, store_.LoadReceipt(site, id));
   if (!doc) return Status::Ok();
   json j = json::parse(*doc, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.contains("receipt")) return Corruption("receipt of " + id);
+  if (j.is_discarded() || !j.is_object() || !j.contains("receipt") || !j["receipt"].is_object()) {
+    return Corruption("receipt of " + id + " is not a receipt document");
+  }
   const json& r = j["receipt"];
-  std::string status = r.value("status", "");
+  // Our own file, but a damaged disk may hand back anything: read fields by type (value()
+  // throws on a wrong one) and never follow a stored path that is not a clean relative one.
+  auto text = [&r](const char* key) {
+    auto it = r.find(key);
+    return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  // (Not NormaliseRelativePath: a stored path is site + run + declared path, longer and deeper
+  // than one declared path may be.)
+  auto clean = [](const std::string& rel) {
+    if (rel.empty() || rel.front() == '/' || rel.find('\0') != std::string::npos) return false;
+    for (size_t at = 0; at <= rel.size();) {
+      size_t end = std::min(rel.find('/', at), rel.size());
+      const std::string_view part(rel.data() + at, end - at);
+      if (part.empty() || part == "." || part == "..") return false;
+      at = end + 1;
+    }
+    return true;
+  };
+  std::string status = text("status");
   bool duplicate = r.contains("duplicate_of");
   std::string data = store_.DataPath(site, id);
   if (Exists(data)) {
@@ -261,13 +284,21 @@ Status Finalizer::Recover(const std::string& site, const std::string& id) const 
       SEQGATE_RETURN_IF_ERROR(store_.env().RemoveFile(data));
       SEQGATE_RETURN_IF_ERROR(FsyncDir(store_.env(), ParentDir(data)));
     } else {
-      std::string dest = store_.root() + "/" + r.value("stored_as", "");
+      const std::string stored_as = text("stored_as");
+      if (!clean(stored_as)) {
+        return Corruption("receipt of " + id + " names no valid stored_as ('" + stored_as + "')");
+      }
+      std::string dest = store_.root() + "/" + stored_as;
       SEQGATE_RETURN_IF_ERROR(MakeDirs(store_.env(), ParentDir(dest)));
       SEQGATE_RETURN_IF_ERROR(RenameNoReplace(store_.env(), data, dest));
     }
   }
   if (status == "verified" && !duplicate) {
-    std::string index = store_.IndexPath(site, r.value("run", ""), r.value("path", ""));
+    const std::string run = text("run"), path = text("path");
+    if (!clean(run) || !clean(path)) {
+      return Corruption("receipt of " + id + " names no valid run and path");
+    }
+    std::string index = store_.IndexPath(site, run, path);
     if (!Exists(index)) {
       SEQGATE_RETURN_IF_ERROR(MakeDirs(store_.env(), ParentDir(index)));
       SEQGATE_RETURN_IF_ERROR(WriteFileAtomic(store_.env(), index, *doc));

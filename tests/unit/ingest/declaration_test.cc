@@ -35,8 +35,10 @@ TEST_CASE("a file upload may not take the run manifest's name") {
   auto file = ParseDeclaration({{"seqgate-run", "R"}, {"seqgate-path", "./seqgate-manifest.json"}});
   REQUIRE_FALSE(file.ok());
   CHECK(file.status().message().find("reserved for the run manifest") != std::string::npos);
-  CHECK(ParseDeclaration({{"seqgate-run", "R"}, {"seqgate-path", "sub/seqgate-manifest.json"}}).ok());
-  CHECK(ParseDeclaration({{"seqgate-kind", "manifest"}, {"seqgate-run", "R"},
+  CHECK(
+      ParseDeclaration({{"seqgate-run", "R"}, {"seqgate-path", "sub/seqgate-manifest.json"}}).ok());
+  CHECK(ParseDeclaration({{"seqgate-kind", "manifest"},
+                          {"seqgate-run", "R"},
                           {"seqgate-path", "seqgate-manifest.json"}})
             .ok());
 }

@@ -49,21 +49,23 @@ TEST_CASE("hostile paths are refused") {
       "a\x7f",
       "a\\..\\b",
       "C:\\windows",
-      "\xc0\xae\xc0\xae/x",    // overlong UTF-8 for ".."
-      "\xe0\x80\xae",          // overlong
-      "\xed\xa0\x80",          // surrogate
-      "\xff\xfe",              // not UTF-8
-      "a\xc2\x85z",            // U+0085 NEL, a C1 control
-      "\xf4\x90\x80\x80",      // above U+10FFFF
-      std::string(256, 'a'),   // component too long
+      "\xc0\xae\xc0\xae/x",   // overlong UTF-8 for ".."
+      "\xe0\x80\xae",         // overlong
+      "\xed\xa0\x80",         // surrogate
+      "\xff\xfe",             // not UTF-8
+      "a\xc2\x85z",           // U+0085 NEL, a C1 control
+      "\xf4\x90\x80\x80",     // above U+10FFFF
+      std::string(256, 'a'),  // component too long
       std::string(kMaxComponentBytes + 1, 'a'),
-      "c...",                  // trailing dots and spaces vanish on Windows/SMB
+      "c...",  // trailing dots and spaces vanish on Windows/SMB
       "a./b",
       "a ",
       " a",
-      "cafe\xcc\x81",          // NFD: e + U+0301 combining acute
-      "\xe2\x80\xae" "exe.txt",// U+202E right-to-left override
-      "a\xe2\x80\x8b" "b",     // U+200B zero width space
+      "cafe\xcc\x81",  // NFD: e + U+0301 combining acute
+      "\xe2\x80\xae"
+      "exe.txt",  // U+202E right-to-left override
+      "a\xe2\x80\x8b"
+      "b",                     // U+200B zero width space
       "..\xef\xbc\x8f..",      // U+FF0F fullwidth solidus
       "\xef\xac\x81le",        // U+FB01 ligature fi (NFKC: "fi")
       "\xe2\x84\xaa",          // U+212A Kelvin sign (NFC: "K")
@@ -85,8 +87,12 @@ TEST_CASE("refusals name the offending code point") {
   auto why = [](std::string_view p) { return NormaliseRelativePath(p).status().message(); };
   CHECK(why("cafe\xcc\x81").find("combining mark") != std::string::npos);
   CHECK(why("cafe\xcc\x81").find("(U+0301)") != std::string::npos);
-  CHECK(why("a\xe2\x80\xae" "b").find("bidirectional") != std::string::npos);
-  CHECK(why("a\xc2\x85" "b").find("control character (U+0085)") != std::string::npos);
+  CHECK(why("a\xe2\x80\xae"
+            "b")
+            .find("bidirectional") != std::string::npos);
+  CHECK(why("a\xc2\x85"
+            "b")
+            .find("control character (U+0085)") != std::string::npos);
   CHECK(why("\xef\xbc\x8f").find("outside the allowed set") != std::string::npos);
   CHECK(why("\xef\xbc\x8f").find("U+FF0F") != std::string::npos);
 }
