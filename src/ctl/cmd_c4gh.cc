@@ -161,7 +161,9 @@ Status RunDecrypt(const DecryptArgs& a) {
   if (a.output == "-") {
     sink = std::make_unique<StdoutSink>();
   } else {
-    SEQGATE_ASSIGN_OR_RETURN(file, OutputFileSink::Create(env, a.output));
+    // The plaintext of an encrypted object is sensitive by definition: the owner's alone
+    // until someone decides otherwise.
+    SEQGATE_ASSIGN_OR_RETURN(file, OutputFileSink::Create(env, a.output, 0600));
     sink = std::make_unique<FileSink>(*file);
   }
   crypt4gh::Decryptor dec(sk, *sink);

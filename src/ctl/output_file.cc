@@ -7,12 +7,13 @@
 
 namespace seqgate::ctl {
 
-Result<std::unique_ptr<OutputFileSink>> OutputFileSink::Create(Env& env, const std::string& path) {
+Result<std::unique_ptr<OutputFileSink>> OutputFileSink::Create(Env& env, const std::string& path,
+                                                               uint32_t mode) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string tmp = dir + "." + base + ".partial-" + std::to_string(::getpid());
-  SEQGATE_ASSIGN_OR_RETURN(auto file, env.CreateWritable(tmp, 0644));
+  SEQGATE_ASSIGN_OR_RETURN(auto file, env.CreateWritable(tmp, mode));
   return std::unique_ptr<OutputFileSink>(new OutputFileSink(path, std::move(tmp), std::move(file)));
 }
 

@@ -3,6 +3,7 @@
 // interrupted pack never leaves a plausible-looking output behind.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,8 +14,9 @@ namespace seqgate::ctl {
 
 class OutputFileSink final : public pipeline::PackSink {
  public:
-  // Creates the temporary file next to `path`.
-  static Result<std::unique_ptr<OutputFileSink>> Create(Env& env, const std::string& path);
+  // Creates the temporary file next to `path`, with `mode` (before the umask).
+  static Result<std::unique_ptr<OutputFileSink>> Create(Env& env, const std::string& path,
+                                                        uint32_t mode = 0644);
   ~OutputFileSink() override;  // removes the temporary unless Commit() succeeded
 
   Status OnFrame(const pipeline::FrameRecord& record, ByteView bytes) override;

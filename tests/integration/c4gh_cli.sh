@@ -69,9 +69,10 @@ SEQGATE_C4GH_PASSPHRASE="$PASS" "$SEQGATECTL" c4gh decrypt r1.fq.zst.c4gh -o our
   --passphrase-file alice.pass
 [[ $(peer_decrypt bob.sec r1.fq.zst.c4gh peer.zst bobpass) == 0 ]] || fail "peer: $(cat peer.err)"
 cmp ours.zst peer.zst || fail "the two readers disagree"
+[[ $(stat -c %a ours.zst) == 600 ]] || fail "decrypted output is mode $(stat -c %a ours.zst), want 600"
 [[ $(sha ours.zst) == $(json_field pack.json compressed_sha256) ]] || fail "compressed sha256"
 [[ $(zstd -q -dc ours.zst | sha256sum | cut -c1-64) == $(sha r1.fq) ]] || fail "zstd -d round trip"
-pass "both recipients decrypt (seqgatectl and libsodium reader); zstd -d gives the original"
+pass "both recipients decrypt (seqgatectl and libsodium reader; our plaintext is 0600); zstd -d gives the original"
 
 # --- a stranger's key: clean refusal, no output ------------------------------------------------
 [[ $(peer_decrypt carol.sec r1.fq.zst.c4gh carol.out) == 2 ]] || fail "peer accepted a wrong key"
