@@ -61,6 +61,11 @@ constexpr LogEventInfo kEvents[] = {
     {"ingest.stopping", "cbde06d19d0f4d0488ea3275b2a35dca",
      "seqgate-ingest received a stop signal and is draining"},
     {"ingest.stopped", "a62e1ca87f4547b98a1150bc9d976189", "seqgate-ingest stopped cleanly"},
+    {"ingest.tls_reloaded", "ba53530066bb4d178e5f417a2e9a9f0d",
+     "SIGHUP: the TLS files (certificate, key, client CA, CRL) were read again; new connections "
+     "use them"},
+    {"ingest.tls_reload_failed", "098ae64e596e491d91dfe16463251a72",
+     "SIGHUP: the TLS files did not load (error named); the set loaded before stays in use"},
     {"ingest.notify_failed", "7373ea7538584ec9aac2bbfd4172300d",
      "a notification to systemd (READY, STATUS, WATCHDOG, STOPPING) failed; logged once"},
     {"tls.refused", "34602843b1f54a0ea95099e5eb8a3aac",
@@ -111,11 +116,13 @@ constexpr LogEventInfo kEvents[] = {
      "an unfinished upload expired and was removed"},
     // added in session 3: the centre's storage faults, the test hook, the S3 path
     {"storage.failed", "1998fef1669b479596838fec2dce0c15",
-     "the centre's storage refused a write, sync or move (disk full, read-only); the client is told 507 or 503"},
+     "the centre's storage refused a write, sync or move (disk full, read-only); the client is "
+     "told 507 or 503"},
     {"upload.published", "26325b2527ed4aac8de450972106e1de",
      "a verified upload that could not be moved into place earlier was published on a retry"},
     {"power_cut.armed", "979a2d2a336448e5b54361493d0f850c",
-     "TEST HOOK: the power-cut fault injection is armed (SEQGATE_POWER_CUT_AFTER); never in production"},
+     "TEST HOOK: the power-cut fault injection is armed (SEQGATE_POWER_CUT_AFTER); never in "
+     "production"},
     {"s3_upload_complete", "980a505b29244b45a27e9fcbd5cba270",
      "an S3 multipart upload completed and its ETag matched (etag, parts)"},
     {"s3_retry", "c9616e408dd24882a5099185b4b36376",

@@ -51,8 +51,11 @@ bool IsHttpParseError(const error_code& ec) {
 
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
-  HttpsSession(tcp::socket&& socket, ssl::context& tls, ServerShared& shared)
-      : stream_(std::move(socket), tls), shared_(shared), limits_(shared.config.limits) {
+  HttpsSession(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, ServerShared& shared)
+      : tls_(std::move(tls)),
+        stream_(std::move(socket), *tls_),
+        shared_(shared),
+        limits_(shared.config.limits) {
     shared_.metrics.connections_open++;
   }
 
@@ -167,15 +170,16 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   // consumed as they are parsed, so a head of many small fields passed any limit (2000 fields,
   // 23 KB, were answered against a 16 KiB limit). The bytes are counted here instead.
   void ReadHeaderSome() {
-    http::async_read_some(
-        stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t n) {
-          self->head_bytes_ += n;
-          if (!ec && self->head_bytes_ > self->limits_.max_header_bytes) {
-            ec = http::error::header_limit;
-          }
-          if (!ec && !self->parser_->is_header_done()) return self->ReadHeaderSome();
-          self->OnHeader(ec, self->head_bytes_);
-        });
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](error_code ec, size_t n) {
+                            self->head_bytes_ += n;
+                            if (!ec && self->head_bytes_ > self->limits_.max_header_bytes) {
+                              ec = http::error::header_limit;
+                            }
+                            if (!ec && !self->parser_->is_header_done())
+                              return self->ReadHeaderSome();
+                            self->OnHeader(ec, self->head_bytes_);
+                          });
   }
 
   void OnHeader(error_code ec, size_t) {
@@ -411,6 +415,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     beast::get_lowest_layer(stream_).close();
   }
 
+  std::shared_ptr<ssl::context> tls_;  // before stream_: the context must outlive it
   beast::ssl_stream<beast::tcp_stream> stream_;
   ServerShared& shared_;
   const LimitsConfig& limits_;
@@ -428,10 +433,10 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   bool continue_sent_ = false;
   bool waiting_idle_ = false;
   bool reading_body_ = false;
-  bool paused_ = false;               // body reading waits for the verifier to catch up
-  net::any_io_executor pause_guard_;  // tracks outstanding work while paused
-  bool stop_requested_ = false;       // takeover or shutdown arrived during this body
-  size_t head_bytes_ = 0;  // bytes of the request head parsed so far
+  bool paused_ = false;                      // body reading waits for the verifier to catch up
+  net::any_io_executor pause_guard_;         // tracks outstanding work while paused
+  bool stop_requested_ = false;              // takeover or shutdown arrived during this body
+  size_t head_bytes_ = 0;                    // bytes of the request head parsed so far
   std::optional<std::string> handshake_ip_;  // counted in shared_.handshakes until it ends
   bool body_done_ = false;
   size_t drained_ = 0;
@@ -446,8 +451,9 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 
 }  // namespace
 
-void StartHttpsSession(tcp::socket socket, ssl::context& tls, ServerShared& shared) {
-  std::make_shared<HttpsSession>(std::move(socket), tls, shared)->Run();
+void StartHttpsSession(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+                       ServerShared& shared) {
+  std::make_shared<HttpsSession>(std::move(socket), std::move(tls), shared)->Run();
 }
 
 }  // namespace seqgate::ingest

@@ -77,9 +77,9 @@ Result<Peer> IdentifyPeer(SSL* ssl, const IngestConfig& config);
 Result<boost::asio::ip::tcp::endpoint> ResolveListen(boost::asio::io_context& ioc,
                                                      const HostPort& hp);
 
-// Starts serving one accepted TLS connection.
-void StartHttpsSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
-                       ServerShared& shared);
+// Starts serving one accepted TLS connection; the session keeps `tls` alive while it runs.
+void StartHttpsSession(boost::asio::ip::tcp::socket socket,
+                       std::shared_ptr<boost::asio::ssl::context> tls, ServerShared& shared);
 
 // Starts serving one accepted connection on the metrics/health listener.
 void StartMetricsSession(boost::asio::ip::tcp::socket socket, ServerShared& shared);

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -135,15 +137,23 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics,
                  Notifier& notifier) {
-  SEQGATE_ASSIGN_OR_RETURN(std::unique_ptr<net::ssl::context> tls,
+  SEQGATE_ASSIGN_OR_RETURN(std::unique_ptr<net::ssl::context> first_tls,
                            MakeServerTlsContext(config.tls));
+  // New connections take the context current when they are accepted; SIGHUP replaces it
+  // (renewed certificate, new CRL) and sessions already running keep theirs alive.
+  std::mutex tls_mu;
+  std::shared_ptr<net::ssl::context> tls = std::move(first_tls);
+  auto current_tls = [&] {
+    std::lock_guard lock(tls_mu);
+    return tls;
+  };
   net::io_context ioc(static_cast<int>(config.threads));
   ServerShared shared(config, tus, metrics);
 
   SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint tus_ep, ResolveListen(ioc, config.listen));
   SEQGATE_ASSIGN_OR_RETURN(tcp::endpoint metrics_ep, ResolveListen(ioc, config.metrics));
   auto tus_listener = std::make_shared<Listener>(
-      ioc, [&](tcp::socket s) { StartHttpsSession(std::move(s), *tls, shared); }, shared,
+      ioc, [&](tcp::socket s) { StartHttpsSession(std::move(s), current_tls(), shared); }, shared,
       /*limited=*/true);
   auto metrics_listener = std::make_shared<Listener>(
       ioc, [&](tcp::socket s) { StartMetricsSession(std::move(s), shared); }, shared,
@@ -201,6 +211,35 @@ Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics,
     });
   };
 
+  // SIGHUP: the TLS files named in the config are read again — a renewed server certificate,
+  // a new client CA bundle, and above all a new CRL, so a revoked lab is refused without a
+  // restart that would cut every upload in flight. A set that does not load is logged and the
+  // current one stays.
+  net::signal_set reload(ioc, SIGHUP);
+  std::function<void()> arm_reload = [&] {
+    reload.async_wait([&](error_code ec, int) {
+      if (ec || shared.stopping) return;
+      check_notify(notifier.Reloading(), "RELOADING");
+      auto next = MakeServerTlsContext(config.tls);
+      if (next.ok()) {
+        {
+          std::lock_guard lock(tls_mu);
+          tls = std::move(*next);
+        }
+        Log(LogLevel::kInfo, "ingest.tls_reloaded",
+            {{"cert", config.tls.cert},
+             {"client_ca", config.tls.client_ca},
+             {"crl", config.tls.crl}});
+      } else {
+        Log(LogLevel::kError, "ingest.tls_reload_failed",
+            {{"error", next.status().ToString()}, {"kept", "the TLS files loaded before"}});
+      }
+      check_notify(notifier.Ready(), "READY");
+      arm_reload();
+    });
+  };
+  arm_reload();
+
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](error_code ec, int signo) {
     if (ec) return;
@@ -209,6 +248,7 @@ Status RunServer(const IngestConfig& config, TusService& tus, Metrics& metrics,
     shared.stopping = true;
     status_timer.cancel();
     watchdog_timer.cancel();
+    reload.cancel();
     tus_listener->Close();
     metrics_listener->Close();
     sweep.cancel();

@@ -48,6 +48,9 @@ CNF
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
   sign forged /CN=lab-a twin "extendedKeyUsage=clientAuth"
   openssl ca -config ca.cnf -gencrl -crldays 2 -keyfile twin.key -cert twin.crt -out twin.crl 2>/dev/null || true
+  # The CRL after lab-a is revoked as well (made last: every CRL above is without it).
+  openssl ca -config ca.cnf -revoke lab-a.crt 2>/dev/null
+  openssl ca -config ca.cnf -gencrl -crldays 2 -out laba.crl 2>/dev/null
   sign interca /CN=lab-c ca "basicConstraints=critical,CA:TRUE
 keyUsage=critical,digitalSignature,keyCertSign
 extendedKeyUsage=clientAuth"
@@ -66,7 +69,7 @@ extendedKeyUsage=serverAuth"
   sign srv-foreign /CN=localhost other "subjectAltName=DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth"
 )
-for f in notyet revoked good.crl stale.crl forged interca serveronly certsignonly srv-expired; do
+for f in notyet revoked good.crl stale.crl laba.crl forged interca serveronly certsignonly srv-expired; do
   [[ -s "$WORK/pki/$f" || -s "$WORK/pki/$f.crt" ]] || { echo "could not make $f"; exit 1; }
 done
 
@@ -336,6 +339,44 @@ stop_server
 sed -i "s|^crl = .*|crl = \"$WORK/pki/absent.crl\"|" "$WORK/ingest.toml"
 check "configured CRL missing: server does not start" bash -c "! timeout 20 '$INGEST' --config '$WORK/ingest.toml' > '$WORK/nocrl.log' 2>&1"
 check "... and names the file" grep -q "absent.crl" "$WORK/nocrl.log"
+tally crl 3
+
+echo "== CRL reload (SIGHUP): a lab revoked while the centre runs"
+wait_until_more() {  # wait_until_more FUNCTION N — FUNCTION's output exceeds N within 10 s
+  local _
+  for _ in $(seq 1 100); do (( $($1) > $2 )) && return 0; sleep 0.1; done
+  return 1
+}
+cp "$WORK/pki/good.crl" "$WORK/pki/live.crl"
+sed -i "s|^crl = .*|crl = \"$WORK/pki/live.crl\"|" "$WORK/ingest.toml"
+start_server
+check "lab-a served before its revocation" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 204
+# lab-b's upload is on the wire (throttled) while the CRL changes: it must not be cut.
+head -c 1048576 /dev/urandom > "$WORK/slow.bin"
+SLOW=$(tcurl lab-b -X POST "$ENDPOINT" -H "$H" -H 'Upload-Length: 1048576' -D - -o /dev/null | header_of /dev/stdin Location)
+tcurl lab-b --limit-rate 256K -X PATCH "$BASE$SLOW" -H "$H" -H 'Upload-Offset: 0' \
+  -H 'Content-Type: application/offset+octet-stream' -H 'Expect:' --data-binary @"$WORK/slow.bin" \
+  -o /dev/null -w '%{http_code}' > "$WORK/slow.code" &
+SLOW_PID=$!
+sleep 1
+cp "$WORK/pki/laba.crl" "$WORK/pki/live.crl"
+revocations() { grep -c "tls.refused.*certificate revoked" "$WORK/server.log" || true; }
+before=$(revocations)
+kill -HUP "$SERVER_PID"
+check "the reload is logged" logged "ingest.tls_reloaded"
+check "lab-a refused from its next connection" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 000
+check "... as revoked" wait_until_more revocations "$before"
+check "lab-b still served" test "$(status_of lab-b -X OPTIONS "$ENDPOINT")" = 204
+wait "$SLOW_PID" || true
+check "lab-b's upload in flight across the reload completed (204)" test "$(cat "$WORK/slow.code")" = 204
+check "... with every byte" cmp -s "$WORK/slow.bin" "$STORAGE/.unverified/lab-b/${SLOW#/files/}/data"
+echo "not a CRL" > "$WORK/pki/live.crl"
+kill -HUP "$SERVER_PID"
+check "a CRL that does not load is logged, naming it" logged "ingest.tls_reload_failed.*live.crl"
+check "the set loaded before stays: lab-a still refused" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 000
+check "... lab-b still served" test "$(status_of lab-b -X OPTIONS "$ENDPOINT")" = 204
+check "the server is still running" kill -0 "$SERVER_PID"
+stop_server
 tally crl 3
 
 echo "== seqgatectl against servers it must not trust"
