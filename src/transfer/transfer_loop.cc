@@ -20,6 +20,12 @@ TransferLoop::~TransferLoop() {
   }
   curl_multi_wakeup(multi_);
   thread_.join();
+  {
+    // The loop has finished every transfer; callers still waking up in Run() use mu_ and
+    // done_cv_, which must outlive them.
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return callers_ == 0; });
+  }
   curl_multi_cleanup(multi_);
 }
 
@@ -30,9 +36,11 @@ CURLcode TransferLoop::Run(CURL* easy, const std::atomic<bool>* abort) {
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &job);
   std::unique_lock lock(mu_);
   if (stopping_) return CURLE_ABORTED_BY_CALLBACK;
+  ++callers_;
   pending_.push_back(&job);
   curl_multi_wakeup(multi_);
   done_cv_.wait(lock, [&] { return job.done; });
+  if (--callers_ == 0 && stopping_) done_cv_.notify_all();  // the destructor waits for this
   return job.result;
 }
 

@@ -20,7 +20,9 @@ class BandwidthLimiter;
 class TransferLoop {
  public:
   TransferLoop();
-  ~TransferLoop();  // finishes every submitted transfer with CURLE_ABORTED_BY_CALLBACK first
+  // Finishes every submitted transfer with CURLE_ABORTED_BY_CALLBACK and waits until each
+  // caller has returned from Run(); Run() calls that arrive later return that at once.
+  ~TransferLoop();
   TransferLoop(const TransferLoop&) = delete;
   TransferLoop& operator=(const TransferLoop&) = delete;
 
@@ -61,6 +63,7 @@ class TransferLoop {
   std::condition_variable done_cv_;
   std::deque<Job*> pending_;  // submitted, not yet added to the multi handle
   bool stopping_ = false;
+  int callers_ = 0;  // threads inside Run()
   std::thread thread_;
 };
 
