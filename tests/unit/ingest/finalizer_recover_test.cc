@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "ingest/finalizer.h"
@@ -16,13 +18,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A storage root in a private temp folder, with a Finalizer over it.
 struct World {
   std::string root;
   TempKey key{EVP_PKEY_ED25519};
+  std::unique_ptr<UploadStore> store;
+  std::optional<ReceiptSigner> signer;
+  std::unique_ptr<Finalizer> finalizer;
   World() {
     char tmpl[] = "/tmp/seqgate-recover-XXXXXX";
     REQUIRE(mkdtemp(tmpl) != nullptr);
     root = std::string(tmpl) + "/storage";
+    store = std::make_unique<UploadStore>(root);
+    REQUIRE(store->Init().ok());
+    auto s = ReceiptSigner::LoadPrivateKey(key.path);
+    REQUIRE(s.ok());
+    signer.emplace(std::move(*s));
+    finalizer = std::make_unique<Finalizer>(*store, *signer, "centre");
   }
   ~World() { fs::remove_all(fs::path(root).parent_path()); }
 };
@@ -34,11 +46,8 @@ void Put(const std::string& path, const std::string& text) {
 
 TEST_CASE("Recover refuses a damaged receipt and moves nothing") {
   World w;
-  UploadStore store(w.root);
-  REQUIRE(store.Init().ok());
-  auto signer = ReceiptSigner::LoadPrivateKey(w.key.path);
-  REQUIRE(signer.ok());
-  Finalizer finalizer(store, *signer, "centre");
+  const UploadStore& store = *w.store;
+  const Finalizer& finalizer = *w.finalizer;
   const std::string id(32, 'c');
   const std::string data = store.DataPath("lab-a", id);
   const std::string escape = fs::path(w.root).parent_path().string() + "/escaped";
@@ -65,11 +74,8 @@ TEST_CASE("Recover refuses a damaged receipt and moves nothing") {
 
 TEST_CASE("Recover finishes the move a clean receipt describes") {
   World w;
-  UploadStore store(w.root);
-  REQUIRE(store.Init().ok());
-  auto signer = ReceiptSigner::LoadPrivateKey(w.key.path);
-  REQUIRE(signer.ok());
-  Finalizer finalizer(store, *signer, "centre");
+  const UploadStore& store = *w.store;
+  const Finalizer& finalizer = *w.finalizer;
   const std::string id(32, 'd');
   Put(store.DataPath("lab-a", id), "payload");
   Put(store.ReceiptPath("lab-a", id),
