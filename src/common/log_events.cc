@@ -111,11 +111,13 @@ constexpr LogEventInfo kEvents[] = {
      "an unfinished upload expired and was removed"},
     // added in session 3: the centre's storage faults, the test hook, the S3 path
     {"storage.failed", "1998fef1669b479596838fec2dce0c15",
-     "the centre's storage refused a write, sync or move (disk full, read-only); the client is told 507 or 503"},
+     "the centre's storage refused a write, sync or move (disk full, read-only); the client is "
+     "told 507 or 503"},
     {"upload.published", "26325b2527ed4aac8de450972106e1de",
      "a verified upload that could not be moved into place earlier was published on a retry"},
     {"power_cut.armed", "979a2d2a336448e5b54361493d0f850c",
-     "TEST HOOK: the power-cut fault injection is armed (SEQGATE_POWER_CUT_AFTER); never in production"},
+     "TEST HOOK: the power-cut fault injection is armed (SEQGATE_POWER_CUT_AFTER); never in "
+     "production"},
     {"s3_upload_complete", "980a505b29244b45a27e9fcbd5cba270",
      "an S3 multipart upload completed and its ETag matched (etag, parts)"},
     {"s3_retry", "c9616e408dd24882a5099185b4b36376",
@@ -128,13 +130,17 @@ constexpr LogEventInfo kEvents[] = {
      "the S3 inbox token has expired: the file waits for a new token file"},
     // added with seqgated's S3 path (issue #8)
     {"s3_orphan_aborted", "5ea1084fc9b049459625215e19d9cbe1",
-     "an S3 multipart upload no state recorded (its create answer or record lost in a crash) was found with ListMultipartUploads and aborted (bucket, key, upload_id)"},
+     "an S3 multipart upload no state recorded (its create answer or record lost in a crash) was "
+     "found with ListMultipartUploads and aborted (bucket, key, upload_id)"},
     {"s3_object_staged", "78ab505766824f6d8c1ece482daa66b4",
-     "a file was packed and encrypted with Crypt4GH into its staging object in the state directory (run, file, key, bytes, sha256)"},
+     "a file was packed and encrypted with Crypt4GH into its staging object in the state directory "
+     "(run, file, key, bytes, sha256)"},
     {"s3_object_delivered", "fe7b1b4e9db949ac99e881b5c4d6aa35",
-     "a file's Crypt4GH object is in the S3 inbox: CompleteMultipartUpload succeeded and the ETag matched (run, file, key, etag, bytes, sha256)"},
+     "a file's Crypt4GH object is in the S3 inbox: CompleteMultipartUpload succeeded and the ETag "
+     "matched (run, file, key, etag, bytes, sha256)"},
     {"s3_token_waiting", "1fcc362808aa4540a39a5c898bb9c6dc",
-     "S3 deliveries wait: the inbox token is expired, unreadable or refused; they resume when the token file is replaced (token_file, reason)"},
+     "S3 deliveries wait: the inbox token is expired, unreadable or refused; they resume when the "
+     "token file is replaced (token_file, reason)"},
 };
 
 }  // namespace

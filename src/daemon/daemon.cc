@@ -181,8 +181,8 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   Log(LogLevel::kInfo, "daemon_started",
       {{"state", options.once ? "once" : "service"},
        {"path", config.state_dir},
-       {"url", config.protocol == "s3" ? config.s3.endpoint + "/" + config.s3.bucket
-                                       : config.endpoint},
+       {"url",
+        config.protocol == "s3" ? config.s3.endpoint + "/" + config.s3.bucket : config.endpoint},
        {"site", config.site}});
 
   // The first pass reconciles what the journal remembers with what is on disk now.

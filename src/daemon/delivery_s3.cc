@@ -56,12 +56,10 @@ Status Delivery::FinishS3Manifest(Job& job) {
   }
   Log(LogLevel::kInfo, "manifest_sent", {{"run", job.run_name}, {"url", r->key}});
   // The inbox signs no run receipt: ours records what was uploaded and checked.
-  const nlohmann::json receipt = {{"protocol", "s3"},
-                                  {"status", "uploaded"},
-                                  {"manifest", {{"key", r->key},
-                                                {"etag", r->etag},
-                                                {"size", r->size},
-                                                {"sha256", r->sha256}}}};
+  const nlohmann::json receipt = {
+      {"protocol", "s3"},
+      {"status", "uploaded"},
+      {"manifest", {{"key", r->key}, {"etag", r->etag}, {"size", r->size}, {"sha256", r->sha256}}}};
   SEQGATE_RETURN_IF_ERROR(journal_.RecordManifestCreated(job.run, r->key));
   SEQGATE_RETURN_IF_ERROR(journal_.RecordRunDelivered(job.run, receipt.dump(), "uploaded"));
   options_.s3->ForgetManifest(job.run);

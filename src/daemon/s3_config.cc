@@ -57,7 +57,8 @@ void ReadS3Section(TomlReader& r, S3Settings* s) {
   // S3's floor for parts and its ceiling.
   r.ByteSize("part_size", 5ull << 20, 5ull << 30, &s->part_size);
   int64_t parallel = s->parallel_parts;
-  if (r.Int("parallel_parts", 1, 64, &parallel)) s->parallel_parts = static_cast<unsigned>(parallel);
+  if (r.Int("parallel_parts", 1, 64, &parallel))
+    s->parallel_parts = static_cast<unsigned>(parallel);
   if (ReadString(r, s, "key_prefix", &s->key_prefix)) {
     std::string p = s->key_prefix;
     while (!p.empty() && p.back() == '/') p.pop_back();
@@ -84,7 +85,8 @@ void ReadS3Section(TomlReader& r, S3Settings* s) {
 }
 
 void ReadCrypt4ghSection(TomlReader& r, S3Settings* s) {
-  if (r.Strings("recipients", &s->recipients)) s->where["crypt4gh.recipients"] = r.Where("recipients");
+  if (r.Strings("recipients", &s->recipients))
+    s->where["crypt4gh.recipients"] = r.Where("recipients");
 }
 
 void CheckS3Settings(const S3Settings& s, const std::string& source, ConfigErrors* errors) {
@@ -106,17 +108,18 @@ void CheckS3Settings(const S3Settings& s, const std::string& source, ConfigError
     add("s3.token_file", "missing (token_mode = \"" + s.token_mode + "\" needs the token file)");
   }
   if (keys_needed && (s.access_key_file.empty() || s.secret_key_file.empty())) {
-    add("s3.secret_key_file", "token_mode = \"none\" signs with keys: set access_key_file and "
-                              "secret_key_file");
+    add("s3.secret_key_file",
+        "token_mode = \"none\" signs with keys: set access_key_file and "
+        "secret_key_file");
   }
   if (s.access_key_file.empty() != s.secret_key_file.empty()) {
     add(s.access_key_file.empty() ? "s3.access_key_file" : "s3.secret_key_file",
         "access_key_file and secret_key_file go together");
   }
-  for (const auto& [key, path] : {std::pair<std::string, std::string>{"s3.access_key_file",
-                                                                      s.access_key_file},
-                                  {"s3.secret_key_file", s.secret_key_file},
-                                  {"s3.token_file", s.token_file}}) {
+  for (const auto& [key, path] :
+       {std::pair<std::string, std::string>{"s3.access_key_file", s.access_key_file},
+        {"s3.secret_key_file", s.secret_key_file},
+        {"s3.token_file", s.token_file}}) {
     if (path.empty()) continue;
     if (std::string p = SecretFileProblem(path); !p.empty()) add(key, p);
   }

@@ -20,9 +20,9 @@ struct S3Settings {
   std::string token_file;                        // the inbox JWT (owner-only), replaced on login
   std::string token_mode = "security-token";     // security-token | bearer | none
   uint64_t part_size = 16ull << 20;
-  unsigned parallel_parts = 4;  // parts in flight per file
-  std::string key_prefix;       // prepended to every object key ("" = none)
-  std::string ca;               // verifies the endpoint; "" = the system store
+  unsigned parallel_parts = 4;          // parts in flight per file
+  std::string key_prefix;               // prepended to every object key ("" = none)
+  std::string ca;                       // verifies the endpoint; "" = the system store
   std::vector<std::string> recipients;  // [crypt4gh] public key files (one or more)
   // "file:line: s3.key" per key read, so the final checks name where a value came from.
   std::map<std::string, std::string> where;

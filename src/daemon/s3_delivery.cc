@@ -158,8 +158,7 @@ s3::MultipartOptions S3Delivery::UploadOptions(const std::string& key, std::stop
 }
 
 Result<S3Delivery::Staged> S3Delivery::Stage(const journal::FileRecord& f,
-                                             const std::string& source,
-                                             const std::string& run_name,
+                                             const std::string& source, const std::string& run_name,
                                              const std::string& staging) {
   // Older staging objects of this file (an earlier version of it) go first.
   std::error_code ec;
@@ -230,9 +229,9 @@ Result<S3Outcome> S3Delivery::Upload(const std::string& key, const std::string& 
   return out;
 }
 
-Result<S3Outcome> S3Delivery::DeliverFile(
-    const journal::FileRecord& f, const std::string& source, const std::string& run_name,
-    std::stop_token stop, const std::function<void(uint64_t, uint64_t)>& progress) {
+Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const std::string& source,
+                                          const std::string& run_name, std::stop_token stop,
+                                          const std::function<void(uint64_t, uint64_t)>& progress) {
   const std::string staging = StagingPath(f);
   journal::S3ObjectInfo object;
   auto staged_now = env_.Stat(staging);
@@ -296,9 +295,12 @@ Result<S3Outcome> S3Delivery::DeliverManifest(const journal::RunRecord& run,
 
 Status S3Delivery::RecordDelivered(int64_t file, const std::string& run_name,
                                    const std::string& path, const S3Outcome& out) {
-  nlohmann::json receipt = {{"protocol", "s3"},          {"bucket", o_.settings.bucket},
-                            {"key", out.key},            {"etag", out.etag},
-                            {"size", out.size},          {"sha256", out.sha256},
+  nlohmann::json receipt = {{"protocol", "s3"},
+                            {"bucket", o_.settings.bucket},
+                            {"key", out.key},
+                            {"etag", out.etag},
+                            {"size", out.size},
+                            {"sha256", out.sha256},
                             {"endpoint", o_.settings.endpoint}};
   SEQGATE_RETURN_IF_ERROR(journal_.RecordS3Delivered(file, out.etag, receipt.dump()));
   Log(LogLevel::kInfo, "s3_object_delivered",
@@ -323,7 +325,7 @@ std::string S3Delivery::CheckToken() {
       const int64_t now = NowSeconds();
       const s3::ExpiryStage stage = s3::StageAt(*t, now);
       const std::string digest = ComputeDigest(DigestAlgorithm::kSha256, AsBytes(t->token)).hex();
-      const int level = stage == s3::ExpiryStage::kWithin24h ? 1
+      const int level = stage == s3::ExpiryStage::kWithin24h  ? 1
                         : stage == s3::ExpiryStage::kWithin2h ? 2
                         : stage == s3::ExpiryStage::kExpired  ? 3
                                                               : 0;
@@ -343,8 +345,7 @@ std::string S3Delivery::CheckToken() {
   std::string verdict;
   if (!why.empty()) {
     verdict = "needs a new token: " + why + "; S3 deliveries wait until " +
-              (token_file_ ? token_file_->path() : std::string("the token file")) +
-              " is replaced";
+              (token_file_ ? token_file_->path() : std::string("the token file")) + " is replaced";
   }
   std::lock_guard lock(mu_);
   if (verdict != waiting_) {

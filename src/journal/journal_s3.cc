@@ -81,15 +81,16 @@ Status Journal::SaveS3Upload(const MultipartState& s) {
     up.Bind(9, int64_t{s.complete ? 1 : 0}).Bind(10, s.etag);
     SEQGATE_RETURN_IF_ERROR(up.Run());
     SEQGATE_ASSIGN_OR_RETURN(
-        Statement del, db_->Prepare("DELETE FROM s3_parts WHERE bucket=?1 AND key=?2 AND number=?3"));
+        Statement del,
+        db_->Prepare("DELETE FROM s3_parts WHERE bucket=?1 AND key=?2 AND number=?3"));
     for (const auto& [n, p] : stored) {
       if (s.parts.count(n) != 0) continue;
       del.Bind(1, s.bucket).Bind(2, s.key).Bind(3, static_cast<int64_t>(n));
       SEQGATE_RETURN_IF_ERROR(del.Run());
       del.Reset();
     }
-    SEQGATE_ASSIGN_OR_RETURN(Statement ins,
-                             db_->Prepare("INSERT OR REPLACE INTO s3_parts VALUES(?1,?2,?3,?4,?5,?6)"));
+    SEQGATE_ASSIGN_OR_RETURN(
+        Statement ins, db_->Prepare("INSERT OR REPLACE INTO s3_parts VALUES(?1,?2,?3,?4,?5,?6)"));
     for (const auto& [n, p] : s.parts) {
       auto it = stored.find(n);
       if (it != stored.end() && it->second.size == p.size && it->second.md5 == p.md5 &&
@@ -135,8 +136,8 @@ Status Journal::RecordS3Delivered(int64_t file, const std::string& etag,
 
 Result<int> Journal::TokenWarnedStage(const std::string& token_sha256) {
   std::lock_guard lock(mu_);
-  SEQGATE_ASSIGN_OR_RETURN(
-      Statement st, db_->Prepare("SELECT stage FROM token_warnings WHERE token_sha256=?1"));
+  SEQGATE_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("SELECT stage FROM token_warnings WHERE token_sha256=?1"));
   st.Bind(1, token_sha256);
   SEQGATE_ASSIGN_OR_RETURN(const bool found, st.Step());
   return found ? static_cast<int>(st.Int(0)) : 0;
@@ -144,8 +145,8 @@ Result<int> Journal::TokenWarnedStage(const std::string& token_sha256) {
 
 Status Journal::RecordTokenWarned(const std::string& token_sha256, int stage) {
   std::lock_guard lock(mu_);
-  SEQGATE_ASSIGN_OR_RETURN(
-      Statement st, db_->Prepare("INSERT OR REPLACE INTO token_warnings VALUES(?1, ?2)"));
+  SEQGATE_ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("INSERT OR REPLACE INTO token_warnings VALUES(?1, ?2)"));
   st.Bind(1, token_sha256).Bind(2, static_cast<int64_t>(stage));
   return st.Run();
 }

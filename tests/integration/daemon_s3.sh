@@ -178,6 +178,11 @@ stored=$(find "$WORK/fake/objects/$BUCKET" -type f ! -name '*.etag' -printf '%s\
 slack=$(((KILLS + 1) * 2 * 2 * 5 * MIB))
 echo "  part bytes received $received, stored $stored, allowed re-send $slack"
 check "only parts in flight at a kill were re-sent" test "$received" -le $((stored + slack))
+# PUTs of a part already sent under the same upload id: at most the parts in flight per kill.
+puts=$(fake_stat 'sum(s["part_puts"].values())')
+distinct=$(fake_stat 'len(s["part_bytes"])')
+echo "  part PUTs $puts for $distinct distinct parts ($((puts - distinct)) re-sent, $KILLS kills)"
+check "re-sent part PUTs ($((puts - distinct))) stay within 2 files × 2 parts per kill" test $((puts - distinct)) -le $((KILLS * 4))
 check "the 2 h expiry warning was logged once" test "$(grep -c 's3_token_expiring' "$WORK/daemon.log")" = 1
 check "no secret or token in the log" \
   bash -c '! grep -qF "$(cat "$0")" "$2" && ! grep -qF "$(cat "$1")" "$2"' "$WORK/s3.secret" "$TOKEN" "$WORK/daemon.log"

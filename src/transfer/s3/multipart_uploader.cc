@@ -107,6 +107,11 @@ class Session {
   Status UploadPart(S3Transport& t, const PendingPart& p);
   Status RunWorkers(std::vector<PendingPart> pending);
   Result<std::string> Complete(S3Transport& t);
+  // The ETag the recorded parts give, when they cover the whole object; nullopt otherwise.
+  std::optional<std::string> ExpectedEtag() const;
+  // The upload vanished: the object's ETag when HeadObject shows the recorded parts' ETag
+  // (an earlier Complete succeeded), nullopt when the object is absent or another.
+  Result<std::optional<std::string>> CompletedMeanwhile(S3Transport& t);
   Status Save() {
     std::lock_guard lock(state_mu_);
     return store_->Save(state_);
@@ -431,6 +436,32 @@ Result<std::string> Session::Complete(S3Transport& t) {
   }
 }
 
+std::optional<std::string> Session::ExpectedEtag() const {
+  std::vector<Digest> md5s;
+  for (uint32_t n = 1; n <= plan_.part_count; ++n) {
+    auto it = state_.parts.find(n);
+    if (it == state_.parts.end() || it->second.size != plan_.Length(n)) return std::nullopt;
+    Digest d;
+    d.size = 16;
+    if (!FromHex(it->second.md5, MutableByteView(d.bytes.data(), 16))) return std::nullopt;
+    md5s.push_back(d);
+  }
+  return MultipartEtag(md5s);
+}
+
+Result<std::optional<std::string>> Session::CompletedMeanwhile(S3Transport& t) {
+  const std::optional<std::string> expected = ExpectedEtag();
+  if (!expected) return std::optional<std::string>();
+  auto h = Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr);
+  if (!h.ok() && h.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+  if (!h.ok()) return h.status();
+  const std::string etag = NormalizeEtag(h->Header("etag").value_or(""));
+  if (etag != NormalizeEtag(*expected)) return std::optional<std::string>();
+  Note("upload " + state_.upload_id + " was completed before a restart; the object's ETag " +
+       *expected + " matches its recorded parts");
+  return std::optional<std::string>(*expected);
+}
+
 Result<MultipartResult> Session::Run() {
   SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, store_->Load());
   S3Transport t(o_.transport);
@@ -492,6 +523,23 @@ Result<MultipartResult> Session::Run() {
   } else {
     auto l = ListAll(t);
     if (!l.ok() && l.status().code() == StatusCode::kNotFound) {
+      // Gone: completed by a Complete whose answer or record a crash lost, or aborted/expired.
+      SEQGATE_ASSIGN_OR_RETURN(std::optional<std::string> done, CompletedMeanwhile(t));
+      if (done) {
+        {
+          std::lock_guard lock(state_mu_);
+          state_.complete = true;
+          state_.etag = NormalizeEtag(*done);
+        }
+        SEQGATE_RETURN_IF_ERROR(Save());
+        res.already_complete = true;
+        res.etag = *done;
+        res.object_size = plan_.object_size;
+        res.part_size = plan_.part_size;
+        res.part_count = plan_.part_count;
+        res.upload_id = state_.upload_id;
+        return res;
+      }
       Note("upload " + state_.upload_id + " no longer exists on the server; starting a new one");
       SEQGATE_RETURN_IF_ERROR(Create(t));
     } else if (!l.ok()) {

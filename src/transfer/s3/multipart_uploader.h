@@ -48,7 +48,7 @@ struct MultipartOptions {
   // Whether the token gate logs the 24 h / 2 h expiry warnings; a daemon that warns once per
   // token for all its uploads switches them off here.
   bool warn_token_expiry = true;
-  std::stop_token stop;    // a stop request cancels in-flight requests (kAborted)
+  std::stop_token stop;  // a stop request cancels in-flight requests (kAborted)
   // How often an expired token's file is looked at again while the upload waits.
   std::chrono::milliseconds token_poll{1000};
   // Progress and status notes for humans ("needs a new token: …"); may be empty.

@@ -97,9 +97,9 @@ TEST_CASE("s3 config: the final checks need credentials, owner-only secrets and 
   const std::string toml = "[gateway]\nstate_dir = \"" + dir.File("state") +
                            "\"\n[centre]\nprotocol = \"s3\"\n[s3]\n"
                            "endpoint = \"https://inbox.example/path\"\n"
-                           "bucket = \"user\"\naccess_key_file = \"" + access +
-                           "\"\nsecret_key_file = \"" + secret + "\"\ntoken_file = \"" + token +
-                           "\"\n[crypt4gh]\nrecipients = [\"" + pub + "\", \"" +
+                           "bucket = \"user\"\naccess_key_file = \"" +
+                           access + "\"\nsecret_key_file = \"" + secret + "\"\ntoken_file = \"" +
+                           token + "\"\n[crypt4gh]\nrecipients = [\"" + pub + "\", \"" +
                            dir.File("missing.pub") + "\"]\n[[watch.root]]\npath = \"" + root +
                            "\"\n";
   ConfigOverrides o;
