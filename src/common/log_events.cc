@@ -133,6 +133,19 @@ constexpr LogEventInfo kEvents[] = {
      "the S3 inbox token expires within 24 h or 2 h (expires)"},
     {"s3_token_needed", "a6f4883890f5443290fe969200885cc4",
      "the S3 inbox token has expired: the file waits for a new token file"},
+    // added with seqgated's S3 path (issue #8)
+    {"s3_orphan_aborted", "5ea1084fc9b049459625215e19d9cbe1",
+     "an S3 multipart upload no state recorded (its create answer or record lost in a crash) was "
+     "found with ListMultipartUploads and aborted (bucket, key, upload_id)"},
+    {"s3_object_staged", "78ab505766824f6d8c1ece482daa66b4",
+     "a file was packed and encrypted with Crypt4GH into its staging object in the state directory "
+     "(run, file, key, bytes, sha256)"},
+    {"s3_object_delivered", "fe7b1b4e9db949ac99e881b5c4d6aa35",
+     "a file's Crypt4GH object is in the S3 inbox: CompleteMultipartUpload succeeded and the ETag "
+     "matched (run, file, key, etag, bytes, sha256)"},
+    {"s3_token_waiting", "1fcc362808aa4540a39a5c898bb9c6dc",
+     "S3 deliveries wait: the inbox token is expired, unreadable or refused; they resume when the "
+     "token file is replaced (token_file, reason)"},
 };
 
 }  // namespace

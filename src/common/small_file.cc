@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <fstream>
 
 namespace seqgate {
 
@@ -69,6 +71,21 @@ Status ReplaceFileDurably(const std::string& path, std::string_view text) {
   ::close(dfd);
   if (rc != 0) return ErrnoStatus(err, "fsync directory", dir);
   return Status::Ok();
+}
+
+Result<std::string> ReadSecretFile(const std::string& what, const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return ErrnoStatus(errno, "open " + what, path);
+  std::string s(4097, '\0');
+  f.read(s.data(), 4097);
+  s.resize(static_cast<size_t>(f.gcount()));
+  if (s.size() > 4096) return InvalidArgument(what + " file " + path + " is over 4 KiB");
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  s.erase(0, b);
+  if (s.empty()) return InvalidArgument(what + " file " + path + " is empty");
+  return s;
 }
 
 }  // namespace seqgate

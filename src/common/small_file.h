@@ -20,4 +20,8 @@ Result<std::optional<std::string>> ReadSmallFileIfExists(const std::string& path
 // to "<path>.tmp" (mode 0600), fsync'd, renamed over `path`, and the directory fsync'd.
 Status ReplaceFileDurably(const std::string& path, std::string_view text);
 
+// A secret (an S3 access or secret key) from a file: at most 4 KiB, surrounding whitespace
+// removed, not empty. Errors name `what` and the path, never the content.
+Result<std::string> ReadSecretFile(const std::string& what, const std::string& path);
+
 }  // namespace seqgate

@@ -205,6 +205,9 @@ std::string RenderStatus(const json& st, const RenderOptions& o) {
   out += "rate      " + FormatRate(Number(st, "rate_bps")) + "   ETA " +
          (HasNumber(st, "eta_seconds") ? FormatDuration(Number(st, "eta_seconds")) : "-") + "\n";
   out += "delivered " + Text(st, "last_delivery", "never") + "\n";
+  if (const json* w = Field(st, "waiting"); w != nullptr && w->is_string()) {
+    out += "waiting   " + w->get<std::string>() + "\n";
+  }
   const json& err = Sub(st, "last_error");
   if (err.is_object()) {
     out += "error     " + Text(err, "time", "?") + "  " + Text(err, "message", "") + "\n";

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/small_file.h"
 #include "common/units.h"
 #include "ctl/commands.h"
 #include "transfer/s3/multipart_uploader.h"
@@ -70,22 +71,6 @@ class StopOnSignal {
   std::stop_source source_;
   std::jthread watcher_;
 };
-
-// A secret from a file: at most 4 KiB, surrounding whitespace removed.
-Result<std::string> ReadSecretFile(const std::string& what, const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return ErrnoStatus(errno, "open " + what, path);
-  std::string s(4097, '\0');
-  f.read(s.data(), 4097);
-  s.resize(static_cast<size_t>(f.gcount()));
-  if (s.size() > 4096) return InvalidArgument(what + " file " + path + " is over 4 KiB");
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t b = 0;
-  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  s.erase(0, b);
-  if (s.empty()) return InvalidArgument(what + " file " + path + " is empty");
-  return s;
-}
 
 Status FillOptions(const S3Args& a, s3::MultipartOptions* o,
                    std::unique_ptr<s3::TokenFile>* token) {

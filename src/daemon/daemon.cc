@@ -135,7 +135,19 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
 
   pipeline::WorkerPool pool(config.pipeline.threads);
   transfer::TransferLoop loop;
-  Delivery delivery(*Env::Default(), **journal, pool, loop, DeliveryOptionsOf(config));
+  DeliveryOptions dopts = DeliveryOptionsOf(config);
+  if (config.protocol == "s3") {
+    S3DeliveryOptions so;
+    so.settings = config.s3;
+    so.state_dir = config.state_dir;
+    so.pipeline = config.pipeline;
+    so.connect_timeout = std::chrono::seconds(static_cast<int64_t>(config.connect_timeout_seconds));
+    so.stall = std::chrono::seconds(static_cast<int64_t>(config.stall_seconds));
+    auto s3 = S3Delivery::Create(*Env::Default(), **journal, pool, std::move(so));
+    if (!s3.ok()) return fail("S3 delivery: " + s3.status().ToString());
+    dopts.s3 = std::move(*s3);
+  }
+  Delivery delivery(*Env::Default(), **journal, pool, loop, std::move(dopts));
   delivery.SetWake([wake_fd] {
     const uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof one);
@@ -169,7 +181,8 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   Log(LogLevel::kInfo, "daemon_started",
       {{"state", options.once ? "once" : "service"},
        {"path", config.state_dir},
-       {"url", config.endpoint},
+       {"url",
+        config.protocol == "s3" ? config.s3.endpoint + "/" + config.s3.bucket : config.endpoint},
        {"site", config.site}});
 
   // The first pass reconciles what the journal remembers with what is on disk now.

@@ -25,6 +25,9 @@ void ReadGateway(TomlReader& r, DaemonConfig* c) {
 }
 
 void ReadCentre(TomlReader& r, DaemonConfig* c) {
+  if (r.String("protocol", &c->protocol) && c->protocol != "tus" && c->protocol != "s3") {
+    r.Error("protocol", "must be tus or s3");
+  }
   r.String("endpoint", &c->endpoint);
   r.String("client_cert", &c->tls.client_cert);
   r.String("client_key", &c->tls.client_key);
@@ -80,6 +83,8 @@ Result<DaemonConfig> ParseDocument(const toml::table& doc, const std::string& so
     top.Table("centre", [&](TomlReader& r) { ReadCentre(r, &c); });
     top.Table("transfer", [&](TomlReader& r) { ReadTransfer(r, &c); });
     top.Table("watch", [&](TomlReader& r) { ReadWatch(r, &c); });
+    top.Table("s3", [&](TomlReader& r) { ReadS3Section(r, &c.s3); });
+    top.Table("crypt4gh", [&](TomlReader& r) { ReadCrypt4ghSection(r, &c.s3); });
     top.Claim("pipeline");
   }
   auto pipe = pipeline::ParsePipelineConfig(doc, source);
@@ -148,17 +153,22 @@ Result<DaemonConfig> LoadDaemonConfig(const ConfigOverrides& o) {
 Status CheckDaemonConfig(const DaemonConfig& c) {
   ConfigErrors errors;
   const std::string& src = c.source;
-  if (c.endpoint.empty()) {
-    errors.Add(src + ": centre.endpoint: missing (or --endpoint URL)");
-  } else if (c.endpoint.rfind("https://", 0) != 0) {
-    errors.Add(src + ": centre.endpoint: must be an https:// URL ('" + c.endpoint + "')");
-  }
-  if (c.tls.client_cert.empty())
-    errors.Add(src + ": centre.client_cert: missing (or --client-cert)");
-  if (c.tls.client_key.empty()) errors.Add(src + ": centre.client_key: missing (or --client-key)");
-  if (c.tls.ca_file.empty()) errors.Add(src + ": centre.ca: missing (or --ca)");
-  if (!c.tls.client_cert.empty() && !c.tls.client_key.empty() && !c.tls.ca_file.empty()) {
-    if (Status s = c.tls.Validate(); !s.ok()) errors.Add(src + ": centre: " + s.message());
+  if (c.protocol == "s3") {
+    CheckS3Settings(c.s3, src, &errors);  // the inbox needs no [centre] endpoint or certificate
+  } else {
+    if (c.endpoint.empty()) {
+      errors.Add(src + ": centre.endpoint: missing (or --endpoint URL)");
+    } else if (c.endpoint.rfind("https://", 0) != 0) {
+      errors.Add(src + ": centre.endpoint: must be an https:// URL ('" + c.endpoint + "')");
+    }
+    if (c.tls.client_cert.empty())
+      errors.Add(src + ": centre.client_cert: missing (or --client-cert)");
+    if (c.tls.client_key.empty())
+      errors.Add(src + ": centre.client_key: missing (or --client-key)");
+    if (c.tls.ca_file.empty()) errors.Add(src + ": centre.ca: missing (or --ca)");
+    if (!c.tls.client_cert.empty() && !c.tls.client_key.empty() && !c.tls.ca_file.empty()) {
+      if (Status s = c.tls.Validate(); !s.ok()) errors.Add(src + ": centre: " + s.message());
+    }
   }
   if (c.roots.empty())
     errors.Add(src + ": watch.root: no instrument folder to watch (or --watch DIR)");

@@ -10,6 +10,7 @@
 
 #include "adapters/adapter.h"
 #include "common/status.h"
+#include "daemon/s3_config.h"
 #include "pipeline/pipeline_config.h"
 #include "transfer/bandwidth_schedule.h"
 #include "transfer/tls_config.h"
@@ -40,6 +41,7 @@ struct DaemonConfig {
   bool ship_failed_runs = true;            // failed/aborted runs: deliver what exists
 
   // [centre]
+  std::string protocol = "tus";  // tus (seqgate-ingest or any tus server) | s3 (an S3 inbox)
   std::string endpoint;
   transfer::TlsConfig tls;  // client_cert, client_key, ca, pin, proxy
 
@@ -59,6 +61,9 @@ struct DaemonConfig {
 
   // [pipeline]
   pipeline::PipelineConfig pipeline;
+
+  // [s3] and [crypt4gh], used when protocol = "s3"
+  S3Settings s3;
 
   std::string ControlSocketPath() const;
   std::string JournalPath() const { return state_dir + "/journal.sqlite"; }

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "daemon/delivery_job.h"
 #include "daemon/journal_upload_state.h"
 #include "daemon/manifest.h"
 #include "daemon/manifest_sender.h"
@@ -23,23 +24,6 @@ bool Terminal(const std::string& state) {
 constexpr auto kStopped = StatusCode::kAborted;
 
 }  // namespace
-
-struct Delivery::Job {
-  bool manifest = false;
-  int64_t file = 0, run = 0;
-  std::string run_name, path;
-  std::thread thread;
-  std::atomic<bool> finished{false};
-  std::stop_source stopper;            // ends a request in flight at once (TusUploader honours it)
-  std::shared_ptr<Throttle> throttle;  // the cap this upload started under
-  std::atomic<uint64_t> offset{0}, size{0};
-
-  void RequestStop() { stopper.request_stop(); }
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  uint64_t start_offset = 0;
-  std::optional<Result<transfer::UploadOutcome>> upload_result;
-  std::optional<Result<ManifestOutcome>> manifest_result;
-};
 
 Delivery::Delivery(Env& env, journal::Journal& journal, pipeline::WorkerPool& pool,
                    transfer::TransferLoop& loop, DeliveryOptions options)
@@ -129,6 +113,12 @@ bool Delivery::RunEligible(const journal::RunRecord& run) const {
 Status Delivery::Tick(const std::set<int64_t>& touched_runs) {
   std::set<int64_t> runs = touched_runs;
   SEQGATE_RETURN_IF_ERROR(Harvest(&runs));
+  // S3: an expired or missing token holds new work back (jobs in flight wait in their gate).
+  if (options_.s3 && !options_.s3->CheckToken().empty()) {
+    std::lock_guard lock(mu_);
+    quiescent_ = false;  // waiting for a token is not done: --once keeps waiting
+    return Status::Ok();
+  }
   SEQGATE_RETURN_IF_ERROR(StartUploads());
   SEQGATE_RETURN_IF_ERROR(StartManifests(runs));
   std::lock_guard lock(mu_);
@@ -152,7 +142,11 @@ Status Delivery::Harvest(std::set<int64_t>* runs) {
   for (auto& j : done) {
     if (j->thread.joinable()) j->thread.join();
     runs->insert(j->run);
-    SEQGATE_RETURN_IF_ERROR(j->manifest ? FinishManifest(*j) : FinishFile(*j));
+    if (j->s3_result) {
+      SEQGATE_RETURN_IF_ERROR(j->manifest ? FinishS3Manifest(*j) : FinishS3File(*j));
+    } else {
+      SEQGATE_RETURN_IF_ERROR(j->manifest ? FinishManifest(*j) : FinishFile(*j));
+    }
   }
   return Status::Ok();
 }
@@ -186,7 +180,12 @@ Status Delivery::FinishFile(Job& job) {
          {"url", r->upload_url}});
     return Status::Ok();
   }
-  const Status& st = r.status();
+  return FileNotDelivered(job, r.status());
+}
+
+// Stopped: nothing to record. Source changed: wait for it to settle. Anything else: failed.
+Status Delivery::FileNotDelivered(Job& job, const Status& st) {
+  const std::string who = job.run_name + "/" + job.path;
   if (st.code() == kStopped) {
     Log(LogLevel::kDebug, "upload_progress",
         {{"run", job.run_name}, {"file", job.path}, {"reason", "stopped: " + st.message()}});
@@ -319,13 +318,18 @@ Status Delivery::StartUpload(const journal::FileRecord& f, const journal::RunRec
     std::lock_guard lock(mu_);
     jobs_[f.id] = std::move(job);
   }
-  raw->thread =
-      std::thread([this, raw, f, source, name = run.name] { RunUpload(raw, f, source, name); });
+  raw->thread = std::thread([this, raw, f, source, name = run.name] {
+    if (options_.s3) {
+      RunS3Upload(raw, f, source, name);
+    } else {
+      RunUpload(raw, f, source, name);
+    }
+  });
   Log(LogLevel::kInfo, "upload_created",
       {{"run", run.name},
        {"file", f.rel_path},
        {"offset", std::to_string(f.acked_offset)},
-       {"state", f.upload_url ? "resuming" : "new"}});
+       {"state", f.upload_url || f.object ? "resuming" : "new"}});
   return Status::Ok();
 }
 
@@ -416,7 +420,11 @@ Status Delivery::StartManifests(const std::set<int64_t>& touched) {
       jobs_[-id] = std::move(job);
     }
     raw->thread = std::thread([this, raw, run, m = std::move(manifest)]() mutable {
-      RunManifest(raw, std::move(run), std::move(m));
+      if (options_.s3) {
+        RunS3Manifest(raw, std::move(run), std::move(m));
+      } else {
+        RunManifest(raw, std::move(run), std::move(m));
+      }
     });
   }
   return Status::Ok();
@@ -468,11 +476,16 @@ Status Delivery::FinishManifest(Job& job) {
     status = rr->status;
   }
   SEQGATE_RETURN_IF_ERROR(journal_.RecordRunDelivered(job.run, r->receipt, status));
-  SEQGATE_ASSIGN_OR_RETURN(journal::RunRecord run, journal_.Run(job.run));
+  return AfterRunDelivered(job.run, job.run_name, r->receipt);
+}
+
+Status Delivery::AfterRunDelivered(int64_t run_id, const std::string& run_name,
+                                   const std::string& receipt) {
+  SEQGATE_ASSIGN_OR_RETURN(journal::RunRecord run, journal_.Run(run_id));
   Log(LogLevel::kInfo, "run_delivered",
-      {{"run", job.run_name}, {"state", status}, {"path", run.run_dir}});
-  if (Status s = WriteDeliveredNote(run, r->receipt); !s.ok()) {
-    Log(LogLevel::kWarning, "problem", {{"run", job.run_name}, {"reason", s.ToString()}});
+      {{"run", run_name}, {"state", run.run_receipt_status.value_or("")}, {"path", run.run_dir}});
+  if (Status s = WriteDeliveredNote(run, receipt); !s.ok()) {
+    Log(LogLevel::kWarning, "problem", {{"run", run_name}, {"reason", s.ToString()}});
   }
   return Status::Ok();
 }

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "common/env.h"
+#include "daemon/s3_delivery.h"
 #include "journal/journal.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/worker_pool.h"
@@ -44,6 +45,9 @@ struct DeliveryOptions {
   bool ship_failed_runs = true;
   std::string delivered_dir;             // SeqgateDelivered.json per run; "" = off
   bool delivered_in_run_folder = false;  // opt-in: write it into the run folder itself
+  // protocol = "s3": files and manifests go to an S3 inbox as Crypt4GH objects through this
+  // (delivery_s3.cc); null = tus to `endpoint`.
+  std::shared_ptr<S3Delivery> s3;
 };
 
 // One upload in flight, for status screens.
@@ -88,6 +92,8 @@ class Delivery {
   uint64_t bytes_acked_total() const { return bytes_acked_total_.load(); }
   uint64_t retries_total() const { return retries_total_.load(); }
   std::optional<std::string> last_error() const;
+  // Why deliveries wait, for status screens ("needs a new token: …"); "" when they do not.
+  std::string waiting() const { return options_.s3 ? options_.s3->waiting() : std::string(); }
   int64_t last_delivery_ns() const { return last_delivery_ns_.load(); }
 
  private:
@@ -95,12 +101,20 @@ class Delivery {
   Status Harvest(std::set<int64_t>* runs);  // adds the runs of finished jobs
   Status FinishFile(Job& job);
   Status FinishManifest(Job& job);
+  Status FileNotDelivered(Job& job, const Status& why);
   Status RecordDigests(int64_t file, const transfer::UploadOutcome& out);
   Status StartUploads();
   Status StartManifests(const std::set<int64_t>& runs);
   Status StartUpload(const journal::FileRecord& f, const journal::RunRecord& run);
   void RunUpload(Job* job, journal::FileRecord f, std::string source, std::string run_name);
   void RunManifest(Job* job, journal::RunRecord run, std::string manifest);
+  // The S3 path (delivery_s3.cc): the same jobs, other transport and records.
+  void RunS3Upload(Job* job, journal::FileRecord f, std::string source, std::string run_name);
+  void RunS3Manifest(Job* job, journal::RunRecord run, std::string manifest);
+  Status FinishS3File(Job& job);
+  Status FinishS3Manifest(Job& job);
+  // A finished run: its SeqgateDelivered.json notes and the run_delivered event.
+  Status AfterRunDelivered(int64_t run_id, const std::string& run_name, const std::string& receipt);
   Status WriteDeliveredNote(const journal::RunRecord& run, const std::string& receipt);
   void NoteError(const std::string& message);
   bool RunEligible(const journal::RunRecord& run) const;

@@ -52,6 +52,12 @@ std::string BuildManifest(const std::string& site, const journal::RunRecord& run
       e["packed_size"] = f->packed->packed_size;
       if (!f->packed->packed_sha256.empty()) e["packed_sha256"] = f->packed->packed_sha256;
     }
+    if (f->object) {  // the S3 path: the Crypt4GH object the inbox holds
+      e["object"] = {{"key", f->object->key},
+                     {"size", f->object->size},
+                     {"sha256", f->object->sha256},
+                     {"etag", f->object->etag.value_or("")}};
+    }
     e["state"] = std::string(journal::FileStateName(f->state));
     list.push_back(std::move(e));
   }

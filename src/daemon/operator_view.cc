@@ -100,6 +100,8 @@ json OperatorView::StatusOf(const Result<std::map<FileState, journal::StateTotal
                    {"rate_bps", u.rate_bps}});
   }
   j["uploads"] = ups;
+  const std::string waiting = delivery_.waiting();
+  j["waiting"] = waiting.empty() ? json(nullptr) : json(waiting);
   auto err = delivery_.last_error();
   j["last_error"] = err ? json{{"message", *err}} : json(nullptr);
   const int64_t last = delivery_.last_delivery_ns();
@@ -117,6 +119,7 @@ std::string OperatorView::StatusLine() {
   std::string line = std::to_string(s["runs"].value("active", 0)) + " runs, " +
                      std::to_string(queued) + " files queued, " + rate;
   if (s.value("paused", false)) line += ", paused";
+  if (s["waiting"].is_string()) line += ", " + s["waiting"].get<std::string>();
   if (s["last_error"].is_object()) {
     std::string e = s["last_error"].value("message", "");
     if (e.size() > 120) e = e.substr(0, 117) + "...";

@@ -35,7 +35,8 @@ constexpr const char* kFileColumns =
     "id, run, rel_path, size, mtime_ns, inode, device, state, encoding, original_sha256, "
     "original_md5, packed_size, packed_sha256, frame_size, level, upload_url, acked_offset, "
     "receipt, error, attempts, endpoint, md5, original_size, trailer_size, upload_complete, "
-    "receipt_status, ready_ns, delivered_ns, retries";
+    "receipt_status, ready_ns, delivered_ns, retries, object_key, object_size, object_sha256, "
+    "object_etag";
 
 constexpr const char* kRunColumns =
     "id, run_id, flowcell, family, instrument, run_dir, state, outcome, discovered_ns, "
@@ -102,6 +103,14 @@ Result<FileRecord> ReadFile(const Statement& st) {
   f.ready_ns = OptInt(st, 26);
   f.delivered_ns = OptInt(st, 27);
   f.retries = static_cast<int>(st.Int(28));
+  if (!st.IsNull(29)) {
+    S3ObjectInfo o;
+    o.key = st.Text(29);
+    o.size = static_cast<uint64_t>(st.Int(30));
+    o.sha256 = st.Text(31);
+    o.etag = OptText(st, 32);
+    f.object = std::move(o);
+  }
   return f;
 }
 
@@ -337,7 +346,8 @@ Result<FileRecord> Journal::RecordFileSeen(int64_t run, const std::string& rel_p
                        "packed_size=NULL, packed_sha256=NULL, frame_size=NULL, level=NULL, "
                        "upload_url=NULL, acked_offset=0, receipt=NULL, endpoint=NULL, md5=NULL, "
                        "original_size=NULL, trailer_size=NULL, upload_complete=0, "
-                       "receipt_status=NULL, delivered_ns=NULL, ready_ns=NULL, "
+                       "receipt_status=NULL, delivered_ns=NULL, ready_ns=NULL, object_key=NULL, "
+                       "object_size=NULL, object_sha256=NULL, object_etag=NULL, "
                        "error='source changed: ' || ?6 WHERE id=?1"));
       up.Bind(1, f.id).Bind(2, static_cast<int64_t>(id.size)).Bind(3, id.mtime_ns);
       up.Bind(4, static_cast<int64_t>(id.inode)).Bind(5, static_cast<int64_t>(id.device));

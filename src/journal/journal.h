@@ -24,6 +24,7 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "pipeline/frame_record.h"
+#include "transfer/s3/multipart_state.h"
 
 namespace seqgate::journal {
 
@@ -31,7 +32,7 @@ class Database;
 class Statement;
 
 // Schema version this build writes. Bumped with every migration.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id of a seqgate journal ("SQGT").
 inline constexpr int32_t kApplicationId = 0x53514754;
 
@@ -76,6 +77,14 @@ struct StreamShape {
   bool md5 = true;
 };
 
+// A file's Crypt4GH object on the S3 path: what goes to the inbox, and its digests.
+struct S3ObjectInfo {
+  std::string key;  // inside the bucket
+  uint64_t size = 0;
+  std::string sha256;
+  std::optional<std::string> etag;  // the checked multipart ETag, once delivered
+};
+
 struct FileRecord {
   int64_t id = 0;
   int64_t run = 0;
@@ -91,6 +100,7 @@ struct FileRecord {
   int attempts = 0;  // permanent failures (each retry by an operator starts a new attempt)
   int retries = 0;   // transient failures survived, over all attempts
   std::optional<int64_t> ready_ns, delivered_ns;
+  std::optional<S3ObjectInfo> object;  // S3 path: set when its object was staged
 };
 
 // Where an upload stands, as its uploader reports it after every step worth surviving a crash.
@@ -191,6 +201,24 @@ class Journal {
   Status RecordRetry(int64_t file);
   // The file was announced ready by the bridge at `ready_ns` (first announcement only).
   Status RecordReady(int64_t file, int64_t ready_ns);
+
+  // --- the S3 path (journal_s3.cc) ---
+  // The multipart state of s3://bucket/key; nullopt when none was recorded.
+  Result<std::optional<transfer::s3::MultipartState>> LoadS3Upload(const std::string& bucket,
+                                                                   const std::string& key);
+  // Replaces it, parts included (only changed parts are written). FULL durability when the
+  // upload id or completion changes (the intent before a create, the id after it), NORMAL for
+  // parts (a lost part record only costs re-hashing a part ListParts still shows).
+  Status SaveS3Upload(const transfer::s3::MultipartState& s);
+  // The file was packed and encrypted into its object: the original's and the compressed
+  // stream's digests (`packed`) and the object's key, size and SHA-256. FULL durability.
+  Status RecordS3Staged(int64_t file, const PackedInfo& packed, const S3ObjectInfo& object);
+  // CompleteMultipartUpload succeeded and its ETag matched: the file is delivered.
+  Status RecordS3Delivered(int64_t file, const std::string& etag, const std::string& receipt_json);
+  // The last expiry stage (1 = 24 h, 2 = 2 h, 3 = expired) warned about for the token with
+  // this SHA-256; 0 when none.
+  Result<int> TokenWarnedStage(const std::string& token_sha256);
+  Status RecordTokenWarned(const std::string& token_sha256, int stage);
 
   // Files and bytes by state.
   Result<std::map<FileState, StateTotals>> Totals();

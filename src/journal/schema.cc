@@ -73,6 +73,38 @@ ALTER TABLE runs  ADD COLUMN run_receipt_status TEXT;          -- complete|incom
 ALTER TABLE runs  ADD COLUMN error           TEXT;
 ALTER TABLE runs  ADD COLUMN metadata        TEXT;             -- instrument metadata (JSON object)
 )sql"},
+    {3, R"sql(
+-- The S3 path (protocol = "s3"): multipart state per object, in the journal rather than in a
+-- side file, so a crash at any moment resumes from here; the file's Crypt4GH object and its
+-- digests; and which expiry warnings were given per access token (never the token itself).
+CREATE TABLE s3_uploads(
+  bucket       TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  endpoint     TEXT NOT NULL,
+  source       TEXT NOT NULL,              -- for humans: the staging file
+  fingerprint  TEXT NOT NULL,              -- the source version the upload belongs to
+  object_size  INTEGER NOT NULL,
+  part_size    INTEGER NOT NULL,
+  upload_id    TEXT NOT NULL DEFAULT '',   -- '' = intent recorded, create not answered yet
+  complete     INTEGER NOT NULL DEFAULT 0,
+  etag         TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(bucket, key)) WITHOUT ROWID;
+CREATE TABLE s3_parts(
+  bucket       TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  number       INTEGER NOT NULL,
+  size         INTEGER NOT NULL,
+  md5          TEXT NOT NULL,
+  etag         TEXT NOT NULL,
+  PRIMARY KEY(bucket, key, number)) WITHOUT ROWID;
+ALTER TABLE files ADD COLUMN object_key    TEXT;     -- bucket-relative key of the c4gh object
+ALTER TABLE files ADD COLUMN object_size   INTEGER;
+ALTER TABLE files ADD COLUMN object_sha256 TEXT;
+ALTER TABLE files ADD COLUMN object_etag   TEXT;     -- the checked multipart ETag, once delivered
+CREATE TABLE token_warnings(
+  token_sha256 TEXT PRIMARY KEY,
+  stage        INTEGER NOT NULL) WITHOUT ROWID;  -- 1 = within 24 h, 2 = within 2 h, 3 = expired
+)sql"},
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 # transfer_lib.sh (throw-away PKI, check/pass/fail/finish, make_data, the fault proxy) and adds the
 # strict fake S3 server (tests/peers/fake_s3.py, Debian python3 stdlib) and `seqgatectl s3 upload`.
 # shellcheck source=transfer_lib.sh
-source "$SEQGATE_SOURCE_DIR/tests/integration/transfer_lib.sh"
+[[ -n ${SEQGATE_TRANSFER_LIB:-} ]] || source "$SEQGATE_SOURCE_DIR/tests/integration/transfer_lib.sh"
 
 FAKE_S3="$SEQGATE_SOURCE_DIR/tests/peers/fake_s3.py"
 FAKE_PID=""

@@ -3,6 +3,7 @@
 # and `seqgatectl upload` as site lab-a.
 # shellcheck source=ingest_lib.sh
 source "$SEQGATE_SOURCE_DIR/tests/integration/ingest_lib.sh"
+SEQGATE_TRANSFER_LIB=1  # sourced: s3_lib.sh after daemon_lib.sh must not start a second $WORK
 
 SEQGATECTL="$SEQGATE_BIN_DIR/seqgatectl"
 FAULT_PROXY="$SEQGATE_BIN_DIR/seqgate-fault-proxy"

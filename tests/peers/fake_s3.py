@@ -6,7 +6,9 @@ Checks every request: SigV4 (its own implementation, written from the AWS docume
 shared with seqgate), x-amz-date skew, the payload's x-amz-content-sha256, Content-MD5, the
 session token (x-amz-security-token or Authorization: Bearer; JWT `exp` enforced like the inbox
 does). Multipart: 5 MiB minimum part size except the last, ListParts paging, Complete with ETag
-and order checks, Abort, HeadObject, GetObject, PutObject.
+and order checks, Abort, ListMultipartUploads (prefix, key/upload-id markers, --list-page),
+HeadObject, GetObject, PutObject. "open_uploads" in the statistics lists the uploads neither
+completed nor aborted (orphans, once the client is done).
 
 Fault knobs come from a JSON file re-read on every request (--knobs), so a test can change them
 while the server runs:
@@ -15,6 +17,8 @@ while the server runs:
   {"complete_error": "InternalError", "complete_error_count": 1}
                                  CompleteMultipartUpload answers 200 with an <Error> body
   {"complete_drop": 1}           complete the upload, then close without answering
+  {"create_drop": 1}             create the upload, then close without answering (an orphan
+                                 unless the client finds it with ListMultipartUploads)
   {"part_delay": 0.5}            sleep before answering each UploadPart
   {"deny": "AccessDenied"}       403 with that code for every request
   {"revoke": ["<sha256 hex of a token>"]}  401 for requests carrying that token (as the
@@ -42,6 +46,7 @@ def count(table, key, n=1):
 def write_stats():
     if not ARGS.stats:
         return
+    STATS["open_uploads"] = sorted("%s/%s %s" % (u["bucket"], u["key"], uid) for uid, u in UPLOADS.items())
     tmp = ARGS.stats + ".tmp"
     with open(tmp, "w") as f:
         json.dump(STATS, f)
@@ -306,6 +311,8 @@ class Handler(BaseHTTPRequestHandler):
             return "create"
         if c == "PUT" and "uploadId" in q and "partNumber" in q:
             return "upload_part"
+        if c == "GET" and "uploads" in q and not key:
+            return "list_uploads"
         if c == "GET" and "uploadId" in q:
             return "list_parts"
         if c == "POST" and "uploadId" in q:
@@ -344,6 +351,40 @@ class Handler(BaseHTTPRequestHandler):
         ET.SubElement(r, "Bucket").text = bucket
         ET.SubElement(r, "Key").text = key
         ET.SubElement(r, "UploadId").text = uid
+        with LOCK:
+            kk = knobs()
+            drop = kk.get("create_drop", 0) > 0
+            if drop:
+                kk["create_drop"] -= 1
+                save_knobs(kk)
+                count("rejected", "create_answer_dropped")
+        if drop:  # created, but the answer is lost: the connection just closes
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.xml(200, r)
+
+    def op_list_uploads(self, q, bucket, key, k):
+        prefix = q.get("prefix", "")
+        km, im = q.get("key-marker", ""), q.get("upload-id-marker", "")
+        page = min(int(q.get("max-uploads", "1000") or 1000), ARGS.list_page, 1000)
+        with LOCK:
+            ups = sorted((u["key"], uid) for uid, u in UPLOADS.items()
+                         if u["bucket"] == bucket and u["key"].startswith(prefix))
+        if km:
+            ups = [x for x in ups if x > (km, im)]
+        shown = ups[:page]
+        r = ET.Element("ListMultipartUploadsResult")
+        ET.SubElement(r, "Bucket").text = bucket
+        ET.SubElement(r, "Prefix").text = prefix
+        ET.SubElement(r, "IsTruncated").text = "true" if len(ups) > page else "false"
+        if len(ups) > page:
+            ET.SubElement(r, "NextKeyMarker").text = shown[-1][0]
+            ET.SubElement(r, "NextUploadIdMarker").text = shown[-1][1]
+        for kk, uid in shown:
+            u = ET.SubElement(r, "Upload")
+            ET.SubElement(u, "Key").text = kk
+            ET.SubElement(u, "UploadId").text = uid
         self.xml(200, r)
 
     def op_upload_part(self, q, bucket, key, k):

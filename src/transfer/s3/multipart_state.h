@@ -43,4 +43,31 @@ Result<std::optional<MultipartState>> LoadMultipartState(const std::string& path
 // Replaces the state file atomically and durably, mode 0600 (it names the upload id).
 Status SaveMultipartState(const std::string& path, const MultipartState& s);
 
+// Where an upload's state lives: a state file (seqgatectl) or the daemon's journal. Save is
+// called after every step worth surviving a crash (the intent before CreateMultipartUpload,
+// the upload id, every acknowledged part, completion); calls come from several part workers,
+// one at a time (the uploader serialises them).
+class MultipartStateStore {
+ public:
+  virtual ~MultipartStateStore() = default;
+  // The stored state; nullopt when none was ever saved.
+  virtual Result<std::optional<MultipartState>> Load() = 0;
+  // Replaces the stored state durably enough that a crash keeps what the server acknowledged.
+  virtual Status Save(const MultipartState& s) = 0;
+  // For messages: the state file's path or "journal".
+  virtual std::string Describe() const = 0;
+};
+
+// The JSON state file at `path` (LoadMultipartState / SaveMultipartState).
+class FileStateStore final : public MultipartStateStore {
+ public:
+  explicit FileStateStore(std::string path) : path_(std::move(path)) {}
+  Result<std::optional<MultipartState>> Load() override { return LoadMultipartState(path_); }
+  Status Save(const MultipartState& s) override { return SaveMultipartState(path_, s); }
+  std::string Describe() const override { return "state file " + path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace seqgate::transfer::s3

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -12,7 +13,7 @@
 #include "common/error_class.h"
 #include "common/hashing.h"
 #include "common/log.h"
-#include "transfer/s3/inbox_path.h"
+#include "transfer/s3/multipart_options.h"
 #include "transfer/s3/multipart_state.h"
 #include "transfer/s3/part_plan.h"
 #include "transfer/s3/s3_xml.h"
@@ -24,26 +25,6 @@ namespace {
 
 using Query = std::vector<std::pair<std::string, std::string>>;
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-struct Endpoint {
-  std::string base;  // "https://host[:port]"
-  std::string host;  // "host[:port]", the Host header
-};
-
-Result<Endpoint> ParseEndpoint(std::string_view url) {
-  constexpr std::string_view kScheme = "https://";
-  if (!url.starts_with(kScheme)) {
-    return InvalidArgument("endpoint '" + std::string(url) + "' must start with https://");
-  }
-  std::string_view rest = url.substr(kScheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.empty() || rest.find_first_of("/?#@ \t\r\n") != std::string_view::npos) {
-    return InvalidArgument("endpoint '" + std::string(url) +
-                           "' must be https://host[:port] (path-style buckets; no path, "
-                           "query or user info)");
-  }
-  return Endpoint{std::string(kScheme) + std::string(rest), std::string(rest)};
-}
 
 std::string Sha256Hex(std::string_view s) {
   return ComputeDigest(DigestAlgorithm::kSha256, AsBytes(s)).hex();
@@ -66,10 +47,13 @@ class Session {
  public:
   Session(const ObjectSource& src, const MultipartOptions& o, Endpoint ep, PartPlan plan)
       : src_(src), o_(o), ep_(std::move(ep)), plan_(plan), stop_cb_(o.stop, [this] { Wake(); }) {
+    if (o.state_store == nullptr) owned_store_ = std::make_unique<FileStateStore>(o.state_path);
+    store_ = o.state_store != nullptr ? o.state_store : owned_store_.get();
     if (o.token_mode != TokenMode::kNone) {
       gate_.emplace(*o.token_file,
                     TokenGate::Hooks{[this] { return Now(); }, o.note,
-                                     [this](std::chrono::milliseconds d) { return Sleep(d); }},
+                                     [this](std::chrono::milliseconds d) { return Sleep(d); },
+                                     o.warn_token_expiry},
                     o.token_poll);
     }
   }
@@ -105,30 +89,40 @@ class Session {
     SEQGATE_ASSIGN_OR_RETURN(AccessToken t, gate_->Acquire());
     return std::optional<AccessToken>(std::move(t));
   }
+  // `path` is the request's path; empty = the object's.
   Result<S3Request> Build(const std::string& method, const Query& q, const Headers& extra,
-                          const std::string& payload_sha, const AccessToken* tok);
+                          const std::string& payload_sha, const AccessToken* tok,
+                          const std::string& path);
   using MakeBody = std::function<void(S3Request&)>;
   Result<HttpResponse> Call(S3Transport& t, const std::string& what, const std::string& method,
                             const Query& q, const Headers& extra, const std::string& payload_sha,
-                            const MakeBody& body);
+                            const MakeBody& body, const std::string& path = {});
   Status Backoff(const Status& st, unsigned* attempt, std::optional<std::chrono::seconds> ra,
                  const std::string& what);
 
   Status Create(S3Transport& t);
   Result<std::map<uint32_t, ListedPart>> ListAll(S3Transport& t);
   Status Abort(S3Transport& t, const std::string& upload_id);
+  Status AbortUnrecorded(S3Transport& t, const std::string& keep);
   Status UploadPart(S3Transport& t, const PendingPart& p);
   Status RunWorkers(std::vector<PendingPart> pending);
   Result<std::string> Complete(S3Transport& t);
+  // The ETag the recorded parts give, when they cover the whole object; nullopt otherwise.
+  std::optional<std::string> ExpectedEtag() const;
+  // The upload vanished: the object's ETag when HeadObject shows the recorded parts' ETag
+  // (an earlier Complete succeeded), nullopt when the object is absent or another.
+  Result<std::optional<std::string>> CompletedMeanwhile(S3Transport& t);
   Status Save() {
     std::lock_guard lock(state_mu_);
-    return SaveMultipartState(o_.state_path, state_);
+    return store_->Save(state_);
   }
 
   const ObjectSource& src_;
   const MultipartOptions& o_;
   Endpoint ep_;
   PartPlan plan_;
+  std::unique_ptr<FileStateStore> owned_store_;  // when no store was given: the state file
+  MultipartStateStore* store_ = nullptr;
   MultipartState state_;
   std::mutex state_mu_;
   std::atomic<bool> failed_{false};
@@ -145,11 +139,13 @@ class Session {
 };
 
 Result<S3Request> Session::Build(const std::string& method, const Query& q, const Headers& extra,
-                                 const std::string& payload_sha, const AccessToken* tok) {
+                                 const std::string& payload_sha, const AccessToken* tok,
+                                 const std::string& path) {
+  const std::string target = path.empty() ? ObjectPath() : path;
   S3Request r;
   r.method = method;
   if (o_.token_mode == TokenMode::kBearer) {
-    r.url = ep_.base + CanonicalTarget(ObjectPath(), q);
+    r.url = ep_.base + CanonicalTarget(target, q);
     r.headers.push_back("Authorization: Bearer " + tok->token);
     r.headers.push_back("x-amz-date: " + AmzDate(Now()));
     r.headers.push_back("x-amz-content-sha256: " + payload_sha);
@@ -160,7 +156,7 @@ Result<S3Request> Session::Build(const std::string& method, const Query& q, cons
     SignInput in;
     in.method = method;
     in.host = ep_.host;
-    in.path = ObjectPath();
+    in.path = target;
     in.query = q;
     in.headers = extra;
     in.payload_sha256 = payload_sha;
@@ -195,13 +191,14 @@ Status Session::Backoff(const Status& st, unsigned* attempt, std::optional<std::
 
 Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
                                    const std::string& method, const Query& q, const Headers& extra,
-                                   const std::string& payload_sha, const MakeBody& body) {
+                                   const std::string& payload_sha, const MakeBody& body,
+                                   const std::string& path) {
   unsigned attempt = 0;
   for (;;) {
     if (Stopped()) return Status(StatusCode::kAborted, "upload stopped");
     SEQGATE_ASSIGN_OR_RETURN(std::optional<AccessToken> tok, UsableToken());
     SEQGATE_ASSIGN_OR_RETURN(S3Request req,
-                             Build(method, q, extra, payload_sha, tok ? &*tok : nullptr));
+                             Build(method, q, extra, payload_sha, tok ? &*tok : nullptr, path));
     if (body) body(req);
     // A source that changed since the part was hashed would be refused (BadDigest) forever.
     if (req.source != nullptr) SEQGATE_RETURN_IF_ERROR(req.source->CheckUnchanged());
@@ -232,9 +229,12 @@ Result<HttpResponse> Session::Call(S3Transport& t, const std::string& what,
 }
 
 Status Session::Create(S3Transport& t) {
+  const unsigned retries_before = retries_;
   SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "CreateMultipartUpload", "POST",
                                                 {{"uploads", ""}}, {}, Sha256Hex(""), nullptr));
   SEQGATE_ASSIGN_OR_RETURN(std::string id, ParseInitiateUpload(r.body));
+  // A retried create may have succeeded before with its answer lost: that upload is ours too.
+  if (retries_ != retries_before) SEQGATE_RETURN_IF_ERROR(AbortUnrecorded(t, id));
   {
     std::lock_guard lock(state_mu_);
     state_.upload_id = id;
@@ -268,6 +268,38 @@ Status Session::Abort(S3Transport& t, const std::string& upload_id) {
   if (!r.ok() && r.status().code() != StatusCode::kNotFound) return r.status();
   Log(LogLevel::kInfo, "s3_upload_aborted", {{"key", o_.key}, {"bucket", o_.bucket}});
   Note("aborted multipart upload " + upload_id + " of s3://" + o_.bucket + "/" + o_.key);
+  return Status::Ok();
+}
+
+// Uploads of this key that no state records (CreateMultipartUpload answered, the answer or the
+// record lost) would hold their parts at the inbox forever: list them and abort all but `keep`.
+Status Session::AbortUnrecorded(S3Transport& t, const std::string& keep) {
+  std::vector<std::string> orphans;
+  std::string key_marker, id_marker;
+  for (unsigned page_no = 0; page_no < 1000; ++page_no) {
+    Query q{{"uploads", ""}, {"prefix", o_.key}};
+    if (!key_marker.empty()) {
+      q.emplace_back("key-marker", key_marker);
+      q.emplace_back("upload-id-marker", id_marker);
+    }
+    SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "ListMultipartUploads", "GET", q, {},
+                                                  Sha256Hex(""), nullptr, "/" + o_.bucket));
+    SEQGATE_ASSIGN_OR_RETURN(ListUploadsPage page, ParseListUploads(r.body));
+    for (const ListedUpload& u : page.uploads) {
+      if (u.key == o_.key && u.upload_id != keep) orphans.push_back(u.upload_id);
+    }
+    if (!page.truncated) break;
+    if (page.next_key_marker == key_marker && page.next_upload_id_marker == id_marker) {
+      return Corruption("ListMultipartUploads never stopped paging");
+    }
+    key_marker = page.next_key_marker;
+    id_marker = page.next_upload_id_marker;
+  }
+  for (const std::string& id : orphans) {
+    Log(LogLevel::kWarning, "s3_orphan_aborted",
+        {{"bucket", o_.bucket}, {"key", o_.key}, {"upload_id", id}});
+    SEQGATE_RETURN_IF_ERROR(Abort(t, id));
+  }
   return Status::Ok();
 }
 
@@ -358,7 +390,8 @@ Result<std::string> Session::Complete(S3Transport& t) {
     Digest d;
     d.size = 16;
     if (!FromHex(p.md5, MutableByteView(d.bytes.data(), 16))) {
-      return Corruption("state file holds a malformed MD5 for part " + std::to_string(n));
+      return Corruption(store_->Describe() + " holds a malformed MD5 for part " +
+                        std::to_string(n));
     }
     md5s.push_back(d);
   }
@@ -403,16 +436,44 @@ Result<std::string> Session::Complete(S3Transport& t) {
   }
 }
 
+std::optional<std::string> Session::ExpectedEtag() const {
+  std::vector<Digest> md5s;
+  for (uint32_t n = 1; n <= plan_.part_count; ++n) {
+    auto it = state_.parts.find(n);
+    if (it == state_.parts.end() || it->second.size != plan_.Length(n)) return std::nullopt;
+    Digest d;
+    d.size = 16;
+    if (!FromHex(it->second.md5, MutableByteView(d.bytes.data(), 16))) return std::nullopt;
+    md5s.push_back(d);
+  }
+  return MultipartEtag(md5s);
+}
+
+Result<std::optional<std::string>> Session::CompletedMeanwhile(S3Transport& t) {
+  const std::optional<std::string> expected = ExpectedEtag();
+  if (!expected) return std::optional<std::string>();
+  auto h = Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr);
+  if (!h.ok() && h.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+  if (!h.ok()) return h.status();
+  const std::string etag = NormalizeEtag(h->Header("etag").value_or(""));
+  if (etag != NormalizeEtag(*expected)) return std::optional<std::string>();
+  Note("upload " + state_.upload_id + " was completed before a restart; the object's ETag " +
+       *expected + " matches its recorded parts");
+  return std::optional<std::string>(*expected);
+}
+
 Result<MultipartResult> Session::Run() {
-  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, LoadMultipartState(o_.state_path));
+  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, store_->Load());
   S3Transport t(o_.transport);
+  // An intent recorded without an upload id: a create may have reached the server.
+  const bool unrecorded_create = loaded && loaded->upload_id.empty() && !loaded->complete;
   std::stop_callback cancel(o_.stop, [&t] { t.Cancel(); });
   const std::string fp = src_.Fingerprint();
   MultipartResult res;
   if (loaded) {
     if (loaded->endpoint != ep_.base || loaded->bucket != o_.bucket || loaded->key != o_.key) {
-      return InvalidArgument("state file " + o_.state_path + " belongs to s3://" + loaded->bucket +
-                             "/" + loaded->key + " on " + loaded->endpoint +
+      return InvalidArgument(store_->Describe() + " belongs to s3://" + loaded->bucket + "/" +
+                             loaded->key + " on " + loaded->endpoint +
                              "; use another --state for this upload");
     }
     const bool same_source = loaded->source_fingerprint == fp && loaded->object_size == src_.size();
@@ -436,7 +497,7 @@ Result<MultipartResult> Session::Run() {
     } else if (loaded->part_size != plan_.part_size) {
       auto p = PlanParts(src_.size(), loaded->part_size);  // a resume keeps its part size
       if (!p.ok() || p->part_size != loaded->part_size) {
-        return Corruption("state file " + o_.state_path + " has an unusable part size");
+        return Corruption(store_->Describe() + " has an unusable part size");
       }
       plan_ = *p;
     }
@@ -457,10 +518,28 @@ Result<MultipartResult> Session::Run() {
 
   std::map<uint32_t, ListedPart> listed;
   if (state_.upload_id.empty()) {
+    if (unrecorded_create) SEQGATE_RETURN_IF_ERROR(AbortUnrecorded(t, ""));
     SEQGATE_RETURN_IF_ERROR(Create(t));
   } else {
     auto l = ListAll(t);
     if (!l.ok() && l.status().code() == StatusCode::kNotFound) {
+      // Gone: completed by a Complete whose answer or record a crash lost, or aborted/expired.
+      SEQGATE_ASSIGN_OR_RETURN(std::optional<std::string> done, CompletedMeanwhile(t));
+      if (done) {
+        {
+          std::lock_guard lock(state_mu_);
+          state_.complete = true;
+          state_.etag = NormalizeEtag(*done);
+        }
+        SEQGATE_RETURN_IF_ERROR(Save());
+        res.already_complete = true;
+        res.etag = *done;
+        res.object_size = plan_.object_size;
+        res.part_size = plan_.part_size;
+        res.part_count = plan_.part_count;
+        res.upload_id = state_.upload_id;
+        return res;
+      }
       Note("upload " + state_.upload_id + " no longer exists on the server; starting a new one");
       SEQGATE_RETURN_IF_ERROR(Create(t));
     } else if (!l.ok()) {
@@ -538,9 +617,9 @@ Result<MultipartResult> Session::Run() {
 }
 
 Status Session::AbortOnly() {
-  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, LoadMultipartState(o_.state_path));
+  SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, store_->Load());
   if (!loaded || loaded->upload_id.empty() || loaded->complete) {
-    return NotFound("state file " + o_.state_path + " holds no unfinished upload");
+    return NotFound(store_->Describe() + " holds no unfinished upload");
   }
   state_ = *loaded;
   S3Transport t(o_.transport);
@@ -550,30 +629,11 @@ Status Session::AbortOnly() {
   return Save();
 }
 
-Status CheckOptions(const MultipartOptions& o) {
-  SEQGATE_RETURN_IF_ERROR(CheckInboxBucket(o.bucket));
-  SEQGATE_RETURN_IF_ERROR(CheckInboxKey(o.key));
-  if (o.state_path.empty()) return InvalidArgument("a state file is required");
-  if (o.parallel < 1 || o.parallel > 64) return InvalidArgument("parallel must be 1..64");
-  if (o.token_mode != TokenMode::kNone && o.token_file == nullptr) {
-    return InvalidArgument("a token mode needs a token file");
-  }
-  if (o.token_mode != TokenMode::kBearer &&
-      (o.credentials.access_key.empty() || o.credentials.secret_key.empty())) {
-    return InvalidArgument("SigV4 needs an access key and a secret key");
-  }
-  if (o.token_file != nullptr) {
-    auto t = o.token_file->Current();  // unreadable or malformed at the start: fail now
-    if (!t.ok()) return t.status();
-  }
-  return o.transport.Validate();
-}
-
 }  // namespace
 
 Result<MultipartResult> UploadMultipart(const ObjectSource& source,
                                         const MultipartOptions& options) {
-  SEQGATE_RETURN_IF_ERROR(CheckOptions(options));
+  SEQGATE_RETURN_IF_ERROR(CheckMultipartOptions(options));
   SEQGATE_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
   SEQGATE_ASSIGN_OR_RETURN(PartPlan plan, PlanParts(source.size(), options.part_size));
   Session s(source, options, std::move(ep), plan);
@@ -581,7 +641,7 @@ Result<MultipartResult> UploadMultipart(const ObjectSource& source,
 }
 
 Status AbortMultipart(const MultipartOptions& options) {
-  SEQGATE_RETURN_IF_ERROR(CheckOptions(options));
+  SEQGATE_RETURN_IF_ERROR(CheckMultipartOptions(options));
   SEQGATE_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
   // The source is not needed to abort; a plan of an empty object stands in.
   class NoSource final : public ObjectSource {

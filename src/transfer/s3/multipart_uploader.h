@@ -1,9 +1,11 @@
 // Uploads one object to S3 with multipart upload, in the plain dialect the SDA s3inbox accepts:
 // path-style URLs, SigV4 (or a bearer token), Content-MD5 and a signed x-amz-content-sha256 on
 // every part, no aws-chunked bodies, trailers or flexible checksums. Parts go up in parallel;
-// a state file makes the upload resumable after any restart (ListParts decides what the server
-// already holds), an upload whose source changed is aborted, and the final ETag is checked
-// against md5(md5(p1)‖…‖md5(pN))-N computed here.
+// a state store (a file, or the daemon's journal) makes the upload resumable after any restart
+// (ListParts decides what the server already holds), an upload whose source changed is aborted,
+// an upload created but never recorded (a crash between the request and the record) is found
+// with ListMultipartUploads and aborted, and the final ETag is checked against
+// md5(md5(p1)‖…‖md5(pN))-N computed here.
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "common/status.h"
 #include "transfer/retry_policy.h"
 #include "transfer/s3/access_token.h"
+#include "transfer/s3/multipart_state.h"
 #include "transfer/s3/object_source.h"
 #include "transfer/s3/s3_transport.h"
 #include "transfer/s3/sigv4.h"
@@ -39,8 +42,13 @@ struct MultipartOptions {
   unsigned parallel = 4;            // parts in flight
   RetryPolicy retry;
   S3TransportOptions transport;
-  std::string state_path;  // the resume state file
-  std::stop_token stop;    // a stop request cancels in-flight requests (kAborted)
+  std::string state_path;  // the resume state file, unless state_store is set
+  // Where the resume state lives instead of state_path (the daemon's journal); not owned.
+  MultipartStateStore* state_store = nullptr;
+  // Whether the token gate logs the 24 h / 2 h expiry warnings; a daemon that warns once per
+  // token for all its uploads switches them off here.
+  bool warn_token_expiry = true;
+  std::stop_token stop;  // a stop request cancels in-flight requests (kAborted)
   // How often an expired token's file is looked at again while the upload waits.
   std::chrono::milliseconds token_poll{1000};
   // Progress and status notes for humans ("needs a new token: …"); may be empty.

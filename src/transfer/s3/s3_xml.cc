@@ -121,6 +121,33 @@ Result<ListPartsPage> ParseListParts(std::string_view body, uint32_t marker) {
   return page;
 }
 
+Result<ListUploadsPage> ParseListUploads(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body)) return Corruption("ListMultipartUploads answer is not XML");
+  const pugi::xml_node r = doc.document_element();
+  if (std::string_view(r.name()) != "ListMultipartUploadsResult") {
+    return Corruption("ListMultipartUploads answer has root <" + std::string(r.name()) + ">");
+  }
+  ListUploadsPage page;
+  for (const pugi::xml_node u : r.children("Upload")) {
+    ListedUpload lu{u.child("Key").text().as_string(), u.child("UploadId").text().as_string()};
+    if (lu.key.empty() || lu.upload_id.empty() || lu.upload_id.size() > 1024) {
+      return Corruption("ListMultipartUploads lists an upload without key or UploadId");
+    }
+    page.uploads.push_back(std::move(lu));
+    if (page.uploads.size() > 10000) return Corruption("ListMultipartUploads page is too long");
+  }
+  page.truncated = std::string(r.child("IsTruncated").text().as_string()) == "true";
+  if (page.truncated) {
+    page.next_key_marker = r.child("NextKeyMarker").text().as_string();
+    page.next_upload_id_marker = r.child("NextUploadIdMarker").text().as_string();
+    if (page.next_key_marker.empty()) {
+      return Corruption("ListMultipartUploads page is truncated without a NextKeyMarker");
+    }
+  }
+  return page;
+}
+
 Result<CompleteResult> ParseCompleteUpload(std::string_view body) {
   // S3 may send whitespace for minutes before the document: skip it.
   while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' ||

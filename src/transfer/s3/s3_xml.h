@@ -41,6 +41,19 @@ struct ListPartsPage {
 // page without a marker beyond `marker` (the one asked with: a server that would loop) → error.
 Result<ListPartsPage> ParseListParts(std::string_view body, uint32_t marker);
 
+// One ListMultipartUploads page: the unfinished uploads (key, upload id) under a prefix.
+struct ListedUpload {
+  std::string key;
+  std::string upload_id;
+};
+struct ListUploadsPage {
+  std::vector<ListedUpload> uploads;
+  bool truncated = false;
+  std::string next_key_marker, next_upload_id_marker;  // when truncated
+};
+// A page whose uploads lack a key or id, or a truncated page without markers → kCorruption.
+Result<ListUploadsPage> ParseListUploads(std::string_view body);
+
 // CompleteMultipartUpload's answer: either the object's ETag or the <Error> S3 can send with
 // a 200 status after it started answering.
 struct CompleteResult {

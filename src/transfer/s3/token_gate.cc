@@ -20,6 +20,7 @@ std::string IsoTime(int64_t t) {
 }  // namespace
 
 void TokenGate::WarnExpiry(const AccessToken& t) {
+  if (!hooks_.warn_expiry) return;
   const int64_t now = hooks_.now();
   const ExpiryStage stage = StageAt(t, now);
   if (stage != ExpiryStage::kWithin24h && stage != ExpiryStage::kWithin2h) return;

@@ -22,6 +22,7 @@ class TokenGate {
     std::function<int64_t()> now;                          // seconds since the epoch
     std::function<void(const std::string&)> note;          // human notes; may be empty
     std::function<bool(std::chrono::milliseconds)> sleep;  // false = stopped meanwhile
+    bool warn_expiry = true;  // log the 24 h / 2 h warnings (off when the caller does it)
   };
   TokenGate(TokenFile& file, Hooks hooks, std::chrono::milliseconds poll)
       : file_(file), hooks_(std::move(hooks)), poll_(poll) {}

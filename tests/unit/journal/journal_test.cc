@@ -385,3 +385,98 @@ TEST_CASE("journal: several threads record and read at once") {
   for (int f : failures) CHECK(f == 0);
   CHECK(j->FilesOfRun(run)->size() == static_cast<size_t>(kThreads * kFiles));
 }
+
+TEST_CASE("journal: S3 multipart state round-trips, parts diffed, and survives a reopen") {
+  testing::TempDir dir;
+  const std::string p = dir.File("j.db");
+  transfer::s3::MultipartState s;
+  s.endpoint = "https://inbox:8443";
+  s.bucket = "user";
+  s.key = "run/a.fastq.zst.c4gh";
+  s.source = "/state/s3-staging/1.c4gh";
+  s.source_fingerprint = "dev=1 ino=2";
+  s.object_size = 12 << 20;
+  s.part_size = 5 << 20;
+  {
+    auto j = Journal::Open(p);
+    REQUIRE(j.ok());
+    CHECK(!(*(*j)->LoadS3Upload("user", s.key)).has_value());
+    REQUIRE((*j)->SaveS3Upload(s).ok());  // the intent: no upload id yet
+    auto intent = (*j)->LoadS3Upload("user", s.key);
+    REQUIRE(intent.ok());
+    REQUIRE(intent->has_value());
+    CHECK((*intent)->upload_id.empty());
+    s.upload_id = "abc";
+    s.parts[1] = {5u << 20, "00112233445566778899aabbccddeeff", "00112233445566778899aabbccddeeff"};
+    s.parts[2] = {5u << 20, "ffeeddccbbaa99887766554433221100", "ffeeddccbbaa99887766554433221100"};
+    REQUIRE((*j)->SaveS3Upload(s).ok());
+    s.parts.erase(1);  // a part the server no longer lists is forgotten
+    s.parts[3] = {2u << 20, "0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"};
+    REQUIRE((*j)->SaveS3Upload(s).ok());
+  }
+  auto j = Journal::Open(p);
+  REQUIRE(j.ok());
+  auto back = (*j)->LoadS3Upload("user", s.key);
+  REQUIRE(back.ok());
+  REQUIRE(back->has_value());
+  const auto& b = **back;
+  CHECK(b.endpoint == s.endpoint);
+  CHECK(b.upload_id == "abc");
+  CHECK(b.source_fingerprint == s.source_fingerprint);
+  CHECK(b.object_size == s.object_size);
+  CHECK(b.part_size == s.part_size);
+  REQUIRE(b.parts.size() == 2);
+  CHECK(b.parts.count(1) == 0);
+  CHECK(b.parts.at(3).size == 2u << 20);
+  CHECK(b.parts.at(2).etag == s.parts[2].etag);
+  CHECK(!(*(*j)->LoadS3Upload("other", s.key)).has_value());  // keyed by bucket and key
+}
+
+TEST_CASE("journal: a file's S3 object, its delivery, and a changed source forgetting it") {
+  testing::TempDir dir;
+  auto j = Journal::Open(dir.File("j.db"));
+  REQUIRE(j.ok());
+  const int64_t run = *(*j)->RecordRun(Run("/runs/a"));
+  auto f = (*j)->RecordFileSeen(run, "a.fastq", Id(100));
+  REQUIRE(f.ok());
+  PackedInfo k;
+  k.encoding = "zstd";
+  k.original_sha256 = std::string(64, 'a');
+  k.original_md5 = std::string(32, 'b');
+  k.packed_size = 40;
+  k.packed_sha256 = std::string(64, 'c');
+  k.frame_size = 1 << 20;
+  k.level = 3;
+  k.original_size = 100;
+  S3ObjectInfo o{"run/a.fastq.zst.c4gh", 164, std::string(64, 'd'), std::nullopt};
+  REQUIRE((*j)->RecordS3Staged(f->id, k, o).ok());
+  auto staged = (*j)->File(f->id);
+  REQUIRE(staged.ok());
+  CHECK(staged->state == FileState::kUploading);
+  REQUIRE(staged->object.has_value());
+  CHECK(staged->object->key == o.key);
+  CHECK(staged->object->size == 164);
+  CHECK(!staged->object->etag.has_value());
+  REQUIRE(staged->packed.has_value());
+  CHECK(staged->packed->packed_sha256 == k.packed_sha256);
+  REQUIRE((*j)->RecordS3Delivered(f->id, "0123-1", "{\"protocol\":\"s3\"}").ok());
+  auto done = (*j)->File(f->id);
+  CHECK(done->state == FileState::kDelivered);
+  CHECK(done->object->etag == std::optional<std::string>("0123-1"));
+  CHECK(done->receipt_status == std::optional<std::string>("uploaded"));
+  auto changed = (*j)->RecordFileSeen(run, "a.fastq", Id(120));  // the source changed
+  REQUIRE(changed.ok());
+  CHECK(!changed->object.has_value());
+  CHECK(changed->state == FileState::kPending);
+}
+
+TEST_CASE("journal: token warnings are remembered by digest") {
+  testing::TempDir dir;
+  auto j = Journal::Open(dir.File("j.db"));
+  REQUIRE(j.ok());
+  CHECK(*(*j)->TokenWarnedStage("d1") == 0);
+  REQUIRE((*j)->RecordTokenWarned("d1", 1).ok());
+  REQUIRE((*j)->RecordTokenWarned("d1", 2).ok());
+  CHECK(*(*j)->TokenWarnedStage("d1") == 2);
+  CHECK(*(*j)->TokenWarnedStage("d2") == 0);
+}
