@@ -13,12 +13,16 @@
 namespace seqgate::pipeline {
 namespace {
 
-// A job of `steps` steps; each step appends `id` to a shared log.
+// A job of `steps` steps; each step appends `id` to a shared log. With a `start` gate, a job
+// has no work until the pool has offered work to every job sharing the gate (bit id each), so
+// none can finish before the others are registered, however the threads are scheduled.
 class StepJob final : public PoolJob {
  public:
-  StepJob(int id, int steps, std::mutex& mu, std::vector<int>& log)
-      : id_(id), left_(steps), mu_(mu), log_(log) {}
+  StepJob(int id, int steps, std::mutex& mu, std::vector<int>& log,
+          std::atomic<unsigned>* start = nullptr, unsigned all = 0)
+      : id_(id), left_(steps), mu_(mu), log_(log), start_(start), all_(all) {}
   bool RunOneStep() override {
+    if (start_ != nullptr && (start_->fetch_or(1u << id_) | (1u << id_)) != all_) return false;
     std::lock_guard lock(mu_);
     if (left_ == 0) return false;
     log_.push_back(id_);
@@ -35,6 +39,8 @@ class StepJob final : public PoolJob {
   int left_;
   std::mutex& mu_;
   std::vector<int>& log_;
+  std::atomic<unsigned>* start_;
+  const unsigned all_;
 };
 
 TEST_CASE("Run returns once its job is done, every step taken") {
@@ -51,15 +57,15 @@ TEST_CASE("two jobs on one thread take turns") {
   WorkerPool pool(1);
   std::mutex mu;
   std::vector<int> log;
-  StepJob a(1, 500, mu, log), b(2, 500, mu, log);
+  std::atomic<unsigned> gate{0};
+  StepJob a(1, 500, mu, log, &gate, 0b110), b(2, 500, mu, log, &gate, 0b110);
   std::thread ta([&] { pool.Run(&a); });
   std::thread tb([&] { pool.Run(&b); });
   ta.join();
   tb.join();
   REQUIRE(log.size() == 1000);
-  // Once both are registered the single worker alternates: between the second job's first
-  // step and the first job's last, neither runs ahead (before the second registers, the first
-  // may run alone for a while).
+  // Once both have work the single worker alternates: between the second job's first step and
+  // the first job's last, neither runs ahead.
   const int second = log[0] == 1 ? 2 : 1;
   auto first_of = [&](int id) {
     return static_cast<size_t>(std::find(log.begin(), log.end(), id) - log.begin());
