@@ -21,7 +21,7 @@ s3_setup
 "$SEQGATECTL" c4gh keygen --sec "$WORK/dac.sec" --pub "$WORK/dac.pub" --no-passphrase
 TOKEN="$WORK/inbox.token"
 write_token "$TOKEN" $(($(date +%s) + 3600))  # within 2 h: one warning expected
-start_fake --token-required --list-page 2
+start_fake --token-required --list-page 2 --inbox-only
 
 # write_s3_config [extra [s3] lines...] → $WORK/seqgated.toml
 write_s3_config() {

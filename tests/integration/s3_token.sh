@@ -8,7 +8,7 @@ source "$SEQGATE_SOURCE_DIR/tests/integration/s3_lib.sh"
 s3_setup
 DATA="$WORK/data.bin"
 head -c $((20 * MIB + 777)) /dev/urandom > "$DATA"
-start_fake --token-required
+start_fake --token-required --inbox-only
 TOKEN="$WORK/token"
 
 # --- warning within 24 h --------------------------------------------------------------------

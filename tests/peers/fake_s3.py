@@ -7,8 +7,10 @@ shared with seqgate), x-amz-date skew, the payload's x-amz-content-sha256, Conte
 session token (x-amz-security-token or Authorization: Bearer; JWT `exp` enforced like the inbox
 does). Multipart: 5 MiB minimum part size except the last, ListParts paging, Complete with ETag
 and order checks, Abort, ListMultipartUploads (prefix, key/upload-id markers, --list-page),
-HeadObject, GetObject, PutObject. "open_uploads" in the statistics lists the uploads neither
-completed nor aborted (orphans, once the client is done).
+HeadObject, GetObject, PutObject, ListObjectsV2 (prefix, one page). "open_uploads" in the
+statistics lists the uploads neither completed nor aborted (orphans, once the client is done).
+--inbox-only answers 403 AccessDenied to what the SDA s3inbox refuses (HeadObject, GetObject,
+object DELETE): it allows uploads and listings only.
 
 Fault knobs come from a JSON file re-read on every request (--knobs), so a test can change them
 while the server runs:
@@ -297,6 +299,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise S3Error(400, "NotImplemented", "flexible checksums are not accepted")
             self.check_auth(raw_path, pairs, bucket)
             op = self.route(q, key)
+            if ARGS.inbox_only and op in ("head", "get"):
+                raise S3Error(403, "AccessDenied", "the inbox allows uploads and listings only")
             with LOCK:
                 count("requests", op)
             getattr(self, "op_" + op)(q, bucket, key, k)
@@ -313,6 +317,8 @@ class Handler(BaseHTTPRequestHandler):
             return "upload_part"
         if c == "GET" and "uploads" in q and not key:
             return "list_uploads"
+        if c == "GET" and q.get("list-type") == "2" and not key:
+            return "list_objects"
         if c == "GET" and "uploadId" in q:
             return "list_parts"
         if c == "POST" and "uploadId" in q:
@@ -538,6 +544,32 @@ class Handler(BaseHTTPRequestHandler):
         with open(p + ".etag") as f:
             return p, f.read()
 
+    def op_list_objects(self, q, bucket, key, k):
+        prefix = q.get("prefix", "")
+        page = min(int(q.get("max-keys", "1000") or 1000), 1000)
+        root = os.path.join(ARGS.dir, "objects", bucket)
+        found = []
+        for d, _, files in os.walk(root):
+            for f in files:
+                if f.endswith(".etag") or f.endswith(".tmp"):
+                    continue
+                kk = os.path.relpath(os.path.join(d, f), root)
+                if kk.startswith(prefix):
+                    found.append(kk)
+        found.sort()
+        r = ET.Element("ListBucketResult")
+        ET.SubElement(r, "Name").text = bucket
+        ET.SubElement(r, "Prefix").text = prefix
+        ET.SubElement(r, "KeyCount").text = str(min(len(found), page))
+        ET.SubElement(r, "IsTruncated").text = "true" if len(found) > page else "false"
+        for kk in found[:page]:
+            p, etag = self.obj(bucket, kk)
+            c = ET.SubElement(r, "Contents")
+            ET.SubElement(c, "Key").text = kk
+            ET.SubElement(c, "ETag").text = '"%s"' % etag
+            ET.SubElement(c, "Size").text = str(os.path.getsize(p))
+        self.xml(200, r)
+
     def op_head(self, q, bucket, key, k):
         p, etag = self.obj(bucket, key)
         self.send(200, b"", {"ETag": '"%s"' % etag, "Content-Length": str(os.path.getsize(p))})
@@ -582,6 +614,8 @@ def main():
     ap.add_argument("--allow-bearer", action="store_true")
     ap.add_argument("--expect-sub")
     ap.add_argument("--list-page", type=int, default=1000)
+    ap.add_argument("--inbox-only", action="store_true",
+                    help="403 for HeadObject/GetObject, as the SDA s3inbox answers")
     ap.add_argument("--verbose", action="store_true")
     ARGS = ap.parse_args()
     with open(ARGS.secret_key_file) as f:

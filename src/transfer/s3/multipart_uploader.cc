@@ -109,7 +109,9 @@ class Session {
   Result<std::string> Complete(S3Transport& t);
   // The ETag the recorded parts give, when they cover the whole object; nullopt otherwise.
   std::optional<std::string> ExpectedEtag() const;
-  // The upload vanished: the object's ETag when HeadObject shows the recorded parts' ETag
+  // The object under our key as the bucket listing shows it (ETag, size); nullopt if absent.
+  Result<std::optional<ListedObject>> FindObject(S3Transport& t);
+  // The upload vanished: the object's ETag when the listing shows the recorded parts' ETag
   // (an earlier Complete succeeded), nullopt when the object is absent or another.
   Result<std::optional<std::string>> CompletedMeanwhile(S3Transport& t);
   Status Save() {
@@ -408,10 +410,9 @@ Result<std::string> Session::Complete(S3Transport& t) {
       // The upload existed a moment ago (its parts were just confirmed), so an earlier Complete
       // — ours, or curl's own resend on a fresh connection — may have succeeded with its answer
       // lost. The object decides: only the expected ETag counts as delivered.
-      SEQGATE_ASSIGN_OR_RETURN(HttpResponse h,
-                               Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr));
-      const std::string etag = NormalizeEtag(h.Header("etag").value_or(""));
-      Note("CompleteMultipartUpload's answer was lost; HeadObject shows ETag \"" + etag + "\"");
+      SEQGATE_ASSIGN_OR_RETURN(std::optional<ListedObject> o, FindObject(t));
+      const std::string etag = o ? NormalizeEtag(o->etag) : "";
+      Note("CompleteMultipartUpload's answer was lost; the listing shows ETag \"" + etag + "\"");
       if (etag != NormalizeEtag(expected)) {
         return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " +
                           expected);
@@ -449,14 +450,24 @@ std::optional<std::string> Session::ExpectedEtag() const {
   return MultipartEtag(md5s);
 }
 
+Result<std::optional<ListedObject>> Session::FindObject(S3Transport& t) {
+  // ListObjectsV2, not HeadObject: the SDA inbox answers 403 to everything but uploads and
+  // listings. The exact key sorts first among those it prefixes, so the first page holds it.
+  const Query q{{"list-type", "2"}, {"prefix", o_.key}, {"max-keys", "1000"}};
+  SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "ListObjectsV2", "GET", q, {}, Sha256Hex(""),
+                                                nullptr, "/" + o_.bucket));
+  SEQGATE_ASSIGN_OR_RETURN(std::vector<ListedObject> objects, ParseListObjects(r.body));
+  for (ListedObject& o : objects) {
+    if (o.key == o_.key) return std::optional<ListedObject>(std::move(o));
+  }
+  return std::optional<ListedObject>();
+}
+
 Result<std::optional<std::string>> Session::CompletedMeanwhile(S3Transport& t) {
   const std::optional<std::string> expected = ExpectedEtag();
   if (!expected) return std::optional<std::string>();
-  auto h = Call(t, "HeadObject", "HEAD", {}, {}, Sha256Hex(""), nullptr);
-  if (!h.ok() && h.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
-  if (!h.ok()) return h.status();
-  const std::string etag = NormalizeEtag(h->Header("etag").value_or(""));
-  if (etag != NormalizeEtag(*expected)) return std::optional<std::string>();
+  SEQGATE_ASSIGN_OR_RETURN(std::optional<ListedObject> o, FindObject(t));
+  if (!o || NormalizeEtag(o->etag) != NormalizeEtag(*expected)) return std::optional<std::string>();
   Note("upload " + state_.upload_id + " was completed before a restart; the object's ETag " +
        *expected + " matches its recorded parts");
   return std::optional<std::string>(*expected);

@@ -148,6 +148,28 @@ Result<ListUploadsPage> ParseListUploads(std::string_view body) {
   return page;
 }
 
+Result<std::vector<ListedObject>> ParseListObjects(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body)) return Corruption("ListObjectsV2 answer is not XML");
+  const pugi::xml_node r = doc.document_element();
+  if (std::string_view(r.name()) != "ListBucketResult") {
+    return Corruption("ListObjectsV2 answer has root <" + std::string(r.name()) + ">");
+  }
+  std::vector<ListedObject> out;
+  for (const pugi::xml_node c : r.children("Contents")) {
+    ListedObject o{c.child("Key").text().as_string(), Text(c, "ETag"), 0};
+    const std::string size = c.child("Size").text().as_string();
+    if (o.key.empty() || size.empty() || size.size() > 19 ||
+        size.find_first_not_of("0123456789") != std::string::npos) {
+      return Corruption("ListObjectsV2 lists an object without a key or a numeric size");
+    }
+    o.size = std::stoull(size);
+    out.push_back(std::move(o));
+    if (out.size() > 10000) return Corruption("ListObjectsV2 page is too long");
+  }
+  return out;
+}
+
 Result<CompleteResult> ParseCompleteUpload(std::string_view body) {
   // S3 may send whitespace for minutes before the document: skip it.
   while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' ||

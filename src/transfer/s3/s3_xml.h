@@ -54,6 +54,17 @@ struct ListUploadsPage {
 // A page whose uploads lack a key or id, or a truncated page without markers → kCorruption.
 Result<ListUploadsPage> ParseListUploads(std::string_view body);
 
+// One ListObjectsV2 entry (GET /bucket?list-type=2&prefix=…): the SDA inbox allows listing
+// where it refuses HeadObject, so this is how an object's ETag and size are looked up.
+struct ListedObject {
+  std::string key;
+  std::string etag;  // as listed (quoted or not; compare through NormalizeEtag)
+  uint64_t size = 0;
+};
+// The objects of one ListObjectsV2 page; an entry without a key or with a size that is not a
+// number, or another root element → kCorruption.
+Result<std::vector<ListedObject>> ParseListObjects(std::string_view body);
+
 // CompleteMultipartUpload's answer: either the object's ETag or the <Error> S3 can send with
 // a 200 status after it started answering.
 struct CompleteResult {

@@ -91,5 +91,31 @@ TEST_CASE("Complete body lists parts in order with quoted ETags") {
   CHECK(!ParseS3Error("<html/>").has_value());
 }
 
+TEST_CASE("ListObjectsV2: keys, ETags and sizes; malformed entries refused") {
+  auto r = ParseListObjects(
+      "<?xml version=\"1.0\"?><ListBucketResult><Name>u</Name><Prefix>run/a</Prefix>"
+      "<Contents><Key>run/a</Key><ETag>\"abc-2\"</ETag><Size>10485760</Size></Contents>"
+      "<Contents><Key>run/a.bak</Key><ETag>x</ETag><Size>0</Size></Contents>"
+      "</ListBucketResult>");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 2);
+  CHECK((*r)[0].key == "run/a");
+  CHECK((*r)[0].etag == "\"abc-2\"");
+  CHECK((*r)[0].size == 10485760);
+  CHECK(ParseListObjects("<ListBucketResult/>")->empty());
+  CHECK(!ParseListObjects("<ListAllMyBucketsResult/>").ok());
+  CHECK(!ParseListObjects("not xml").ok());
+  CHECK(
+      !ParseListObjects("<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>")
+           .ok());
+  CHECK(
+      !ParseListObjects(
+           "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>")
+           .ok());
+  CHECK(!ParseListObjects("<ListBucketResult><Contents><Key>k</Key><Size>99999999999999999999"
+                          "</Size></Contents></ListBucketResult>")
+             .ok());
+}
+
 }  // namespace
 }  // namespace seqgate::transfer::s3
