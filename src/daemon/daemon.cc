@@ -136,6 +136,7 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
   pipeline::WorkerPool pool(config.pipeline.threads);
   transfer::TransferLoop loop;
   DeliveryOptions dopts = DeliveryOptionsOf(config);
+  dopts.once = options.once;
   if (config.protocol == "s3") {
     S3DeliveryOptions so;
     so.settings = config.s3;
@@ -218,6 +219,10 @@ int RunDaemon(DaemonConfig config, const RunOptions& options) {
     }
     if (options.once && ready && delivery.Quiescent()) {
       exit_code = watcher.OnceSummary(**journal, intake);
+      if (const std::string w = delivery.waiting(); !w.empty()) {
+        std::fprintf(stderr, "seqgated: S3 deliveries stopped: %s\n", w.c_str());
+        if (exit_code == 0) exit_code = 1;
+      }
       break;
     }
 

@@ -116,7 +116,12 @@ Status Delivery::Tick(const std::set<int64_t>& touched_runs) {
   // S3: an expired or missing token holds new work back (jobs in flight wait in their gate).
   if (options_.s3 && !options_.s3->CheckToken().empty()) {
     std::lock_guard lock(mu_);
-    quiescent_ = false;  // waiting for a token is not done: --once keeps waiting
+    if (options_.once) {
+      for (auto& [id, job] : jobs_) job->RequestStop();
+      quiescent_ = jobs_.empty();
+    } else {
+      quiescent_ = false;  // the service waits for the token file to be replaced
+    }
     return Status::Ok();
   }
   SEQGATE_RETURN_IF_ERROR(StartUploads());

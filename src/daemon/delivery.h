@@ -43,6 +43,9 @@ struct DeliveryOptions {
   transfer::TransportOptions transport;
   std::optional<transfer::BandwidthSchedule> bandwidth;  // nullopt = unlimited
   bool ship_failed_runs = true;
+  // --once: nobody will replace an expired S3 token while we wait, so jobs stop (keeping their
+  // acknowledged parts) and the run is reported undelivered instead of waiting forever.
+  bool once = false;
   std::string delivered_dir;             // SeqgateDelivered.json per run; "" = off
   bool delivered_in_run_folder = false;  // opt-in: write it into the run folder itself
   // protocol = "s3": files and manifests go to an S3 inbox as Crypt4GH objects through this

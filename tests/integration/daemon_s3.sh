@@ -210,5 +210,16 @@ rc=0
 wait "$DAEMON_PID" || rc=$?
 DAEMON_PID=""
 check "SIGTERM stops seqgated cleanly (rc=$rc)" test "$rc" = 0
+
+# --- --once with an expired token: nobody will replace it, so it stops and says why ---------
+"$SIM" illumina --out "$INSTRUMENTS" --size 8M --duration 0 --seed 34 >/dev/null
+write_token "$TOKEN" $(($(date +%s) - 60))
+rc=0
+timeout 120 "$SEQGATED" --once --config "$WORK/seqgated.toml" > "$WORK/once.log" 2>&1 || rc=$?
+check "--once with an expired token exits non-zero, not waiting (rc=$rc)" \
+  bash -c '[[ $0 != 0 && $0 != 124 ]]' "$rc"
+check "... and says the run is not delivered and why" \
+  bash -c 'grep -q "NOT delivered" "$0" && grep -q "needs a new token" "$0"' "$WORK/once.log"
+check "... leaving no multipart upload open" test "$(fake_stat 'len(s["open_uploads"])')" = 0
 if ((FAILURES > 0)); then echo "--- daemon log (tail)"; tail -n 60 "$WORK/daemon.log"; fi
 finish
