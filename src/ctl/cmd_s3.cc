@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stop_token>
 #include <string>
@@ -22,6 +24,8 @@
 #include "common/small_file.h"
 #include "common/units.h"
 #include "ctl/commands.h"
+#include "transfer/bandwidth_limiter.h"
+#include "transfer/bandwidth_schedule.h"
 #include "transfer/s3/multipart_uploader.h"
 
 namespace seqgate::ctl {
@@ -32,7 +36,7 @@ namespace s3 = transfer::s3;
 struct S3Args {
   std::string file, endpoint, bucket, key, access_key_file, secret_key_file, token_file;
   std::string token_mode, region = "us-east-1", ca, client_cert, client_key, proxy, state;
-  std::string part_size = "16MiB";
+  std::string part_size = "16MiB", bwlimit;
   unsigned parallel = 4, max_attempts = 0, stall_seconds = 60, connect_timeout = 20;
   unsigned token_poll_ms = 1000;
   bool quiet = false;
@@ -145,6 +149,15 @@ int RunS3Upload(const S3Args& a) {
     o.note = [](const std::string& m) {
       std::fprintf(stderr, "seqgatectl s3 upload: %s\n", m.c_str());
     };
+  }
+  std::optional<transfer::BandwidthSchedule> schedule;
+  std::optional<transfer::BandwidthLimiter> limiter;
+  if (!a.bwlimit.empty()) {
+    auto sch = transfer::BandwidthSchedule::Parse(a.bwlimit);
+    if (!sch.ok()) return Fail("upload", sch.status());
+    schedule = std::move(*sch);
+    limiter.emplace(*schedule);
+    o.transport.limiter = &*limiter;
   }
   StopOnSignal stop;
   o.stop = stop.token();
@@ -272,6 +285,9 @@ void AddS3Commands(CLI::App& app, int& exit_code) {
   up->add_option("--part-size", a->part_size,
                  "Part size (16MiB; grown to keep ≤ 10,000 parts; ≥ 5MiB)");
   up->add_option("--parallel", a->parallel, "Parts in flight (4)");
+  up->add_option("--bwlimit", a->bwlimit,
+                 "Bandwidth cap for all parts together: RATE or 'Mon-Fri 08:00-18:00 20MB/s; "
+                 "unlimited'");
   up->add_option("--token-poll-ms", a->token_poll_ms,
                  "How often an expired token's file is re-read (1000)");
   up->callback([a, &exit_code] { exit_code = RunS3Upload(*a); });

@@ -112,6 +112,7 @@ class Delivery {
   void RunUpload(Job* job, journal::FileRecord f, std::string source, std::string run_name);
   void RunManifest(Job* job, journal::RunRecord run, std::string manifest);
   // The S3 path (delivery_s3.cc): the same jobs, other transport and records.
+  S3Job S3JobOf(Job* job);  // its stop signal and the bandwidth cap in force now
   void RunS3Upload(Job* job, journal::FileRecord f, std::string source, std::string run_name);
   void RunS3Manifest(Job* job, journal::RunRecord run, std::string manifest);
   Status FinishS3File(Job& job);

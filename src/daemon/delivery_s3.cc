@@ -9,9 +9,17 @@
 
 namespace seqgate::daemon {
 
+// The cap in force when the job starts stays its cap (as for tus uploads): a SIGHUP changes
+// it for the jobs that start afterwards.
+S3Job Delivery::S3JobOf(Job* job) {
+  std::lock_guard lock(mu_);
+  job->throttle = throttle_;
+  return S3Job{job->stopper.get_token(), job->throttle ? &job->throttle->limiter : nullptr};
+}
+
 void Delivery::RunS3Upload(Job* job, journal::FileRecord f, std::string source,
                            std::string run_name) {
-  job->s3_result = options_.s3->DeliverFile(f, source, run_name, job->stopper.get_token(),
+  job->s3_result = options_.s3->DeliverFile(f, source, run_name, S3JobOf(job),
                                             [job](uint64_t done, uint64_t size) {
                                               job->offset = done;
                                               job->size = size;
@@ -39,7 +47,7 @@ Status Delivery::FinishS3File(Job& job) {
 }
 
 void Delivery::RunS3Manifest(Job* job, journal::RunRecord run, std::string manifest) {
-  job->s3_result = options_.s3->DeliverManifest(run, manifest, job->stopper.get_token());
+  job->s3_result = options_.s3->DeliverManifest(run, manifest, S3JobOf(job));
   job->finished = true;
   if (wake_) wake_();
 }

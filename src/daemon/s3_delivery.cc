@@ -132,7 +132,7 @@ void S3Delivery::ForgetManifest(int64_t run_id) {
   (void)env_.RemoveFile(ManifestStagingPath(run_id));
 }
 
-s3::MultipartOptions S3Delivery::UploadOptions(const std::string& key, std::stop_token stop) {
+s3::MultipartOptions S3Delivery::UploadOptions(const std::string& key, S3Job job) {
   const S3Settings& s = o_.settings;
   s3::MultipartOptions m;
   m.endpoint = s.endpoint;
@@ -149,7 +149,8 @@ s3::MultipartOptions S3Delivery::UploadOptions(const std::string& key, std::stop
   m.transport.ca_file = s.ca;
   m.transport.connect_timeout = o_.connect_timeout;
   m.transport.low_speed_time = o_.stall;
-  m.stop = std::move(stop);
+  m.transport.limiter = job.limiter;
+  m.stop = std::move(job.stop);
   m.warn_token_expiry = false;  // CheckToken warns once per token for every upload
   m.note = [key](const std::string& note) {
     Log(LogLevel::kDebug, "upload_progress", {{"file", key}, {"reason", note}});
@@ -213,11 +214,10 @@ Result<S3Delivery::Staged> S3Delivery::Stage(const journal::FileRecord& f,
   return st;
 }
 
-Result<S3Outcome> S3Delivery::Upload(const std::string& key, const std::string& path,
-                                     std::stop_token stop) {
+Result<S3Outcome> S3Delivery::Upload(const std::string& key, const std::string& path, S3Job job) {
   SEQGATE_ASSIGN_OR_RETURN(auto source, s3::OpenFileSource(env_, path));
   JournalStateStore store(journal_, o_.settings.bucket, key);
-  s3::MultipartOptions m = UploadOptions(key, std::move(stop));
+  s3::MultipartOptions m = UploadOptions(key, std::move(job));
   m.state_store = &store;
   SEQGATE_ASSIGN_OR_RETURN(s3::MultipartResult r, s3::UploadMultipart(*source, m));
   S3Outcome out;
@@ -230,7 +230,7 @@ Result<S3Outcome> S3Delivery::Upload(const std::string& key, const std::string& 
 }
 
 Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const std::string& source,
-                                          const std::string& run_name, std::stop_token stop,
+                                          const std::string& run_name, S3Job job,
                                           const std::function<void(uint64_t, uint64_t)>& progress) {
   const std::string staging = StagingPath(f);
   journal::S3ObjectInfo object;
@@ -252,7 +252,7 @@ Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const st
     object = st.object;
   }
   if (progress) progress(0, object.size);
-  SEQGATE_ASSIGN_OR_RETURN(S3Outcome out, Upload(object.key, staging, std::move(stop)));
+  SEQGATE_ASSIGN_OR_RETURN(S3Outcome out, Upload(object.key, staging, std::move(job)));
   if (out.size != object.size) {
     return Corruption("the uploaded object has " + std::to_string(out.size) +
                       " bytes, the staged one " + std::to_string(object.size));
@@ -263,7 +263,7 @@ Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const st
 }
 
 Result<S3Outcome> S3Delivery::DeliverManifest(const journal::RunRecord& run,
-                                              const std::string& manifest, std::stop_token stop) {
+                                              const std::string& manifest, S3Job job) {
   // The inbox's ingest takes Crypt4GH objects only, so the manifest is encrypted as well. A
   // staged manifest left by a crash is re-sent as it is (its upload may be half done).
   std::string key = o_.settings.key_prefix.empty() ? "" : o_.settings.key_prefix + "/";
@@ -287,7 +287,7 @@ Result<S3Outcome> S3Delivery::DeliverManifest(const journal::RunRecord& run,
   } else {
     SEQGATE_ASSIGN_OR_RETURN(sha, EncryptSmall(env_, recipients_, manifest, staging, &size));
   }
-  SEQGATE_ASSIGN_OR_RETURN(S3Outcome out, Upload(key, staging, std::move(stop)));
+  SEQGATE_ASSIGN_OR_RETURN(S3Outcome out, Upload(key, staging, std::move(job)));
   out.sha256 = sha;
   if (out.size != size) return Corruption("the manifest object's size changed during upload");
   return out;

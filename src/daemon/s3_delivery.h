@@ -21,6 +21,7 @@
 #include "journal/journal.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/worker_pool.h"
+#include "transfer/bandwidth_limiter.h"
 #include "transfer/s3/access_token.h"
 #include "transfer/s3/multipart_uploader.h"
 
@@ -41,6 +42,13 @@ struct S3Outcome {
   uint32_t parts_sent = 0, parts_kept = 0;
 };
 
+// What a delivery job hands each object upload: its stop signal, and the bandwidth cap it
+// started under (shared with every other upload; null = unlimited).
+struct S3Job {
+  std::stop_token stop;
+  transfer::BandwidthLimiter* limiter = nullptr;
+};
+
 class S3Delivery {
  public:
   // Reads the credentials and the recipients' keys named by the (checked) settings.
@@ -50,14 +58,14 @@ class S3Delivery {
 
   // On a job's thread: stages `source` (the file of record `f`, in run `run_name`) unless its
   // staged object is still there, records the digests, then uploads it with the journal as
-  // the resume state. kSourceChanged when the file changed; kAborted when `stop` fired.
+  // the resume state. kSourceChanged when the file changed; kAborted when `job.stop` fired.
   // `progress(done, size)` reports object bytes acknowledged.
   Result<S3Outcome> DeliverFile(const journal::FileRecord& f, const std::string& source,
-                                const std::string& run_name, std::stop_token stop,
+                                const std::string& run_name, S3Job job,
                                 const std::function<void(uint64_t, uint64_t)>& progress);
   // On a job's thread: the run manifest, encrypted, as <prefix>/<run>/seqgate-manifest.json.c4gh.
   Result<S3Outcome> DeliverManifest(const journal::RunRecord& run, const std::string& manifest,
-                                    std::stop_token stop);
+                                    S3Job job);
   // On the main thread: records the delivered file (ETag, receipt) and removes its staging.
   Status RecordDelivered(int64_t file, const std::string& run_name, const std::string& path,
                          const S3Outcome& out);
@@ -81,7 +89,7 @@ class S3Delivery {
   S3Delivery(Env& env, journal::Journal& journal, pipeline::WorkerPool& pool,
              S3DeliveryOptions options)
       : env_(env), journal_(journal), pool_(pool), o_(std::move(options)) {}
-  transfer::s3::MultipartOptions UploadOptions(const std::string& key, std::stop_token stop);
+  transfer::s3::MultipartOptions UploadOptions(const std::string& key, S3Job job);
   std::string StagingPath(const journal::FileRecord& f) const;
   std::string ManifestStagingPath(int64_t run_id) const;
   // Packs and encrypts `source` into the staging path; returns the digests for the journal.
@@ -91,7 +99,7 @@ class S3Delivery {
   };
   Result<Staged> Stage(const journal::FileRecord& f, const std::string& source,
                        const std::string& run_name, const std::string& staging);
-  Result<S3Outcome> Upload(const std::string& key, const std::string& path, std::stop_token stop);
+  Result<S3Outcome> Upload(const std::string& key, const std::string& path, S3Job job);
 
   Env& env_;
   journal::Journal& journal_;

@@ -113,6 +113,17 @@ else
 fi
 set_knobs '{}'
 
+# --- a bandwidth cap holds for all parts in flight together -------------------------------------
+T0=$(date +%s%N)
+if s3_upload capped "$DATA" "run1/capped.bin" --bwlimit "daily 00:00-24:00 8MB/s; unlimited"; then
+  ms=$((($(date +%s%N) - T0) / 1000000))
+  floor=$(($(stat -c %s "$DATA") / 8000 * 8 / 10))  # 80 % of the time the bytes need at 8 MB/s
+  check "capped: 3 parts in flight under --bwlimit 8MB/s took ${ms} ms (≥ $floor ms)" test "$ms" -ge "$floor"
+  check "capped: object byte-identical" object_matches "run1/capped.bin" "$DATA"
+else
+  fail "capped: upload failed: $(tail -n 3 "$WORK/capped.log")"
+fi
+
 # --- a changed source aborts the abandoned upload ------------------------------------------
 COPY="$WORK/copy.bin"
 cp "$DATA" "$COPY"

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "common/error_class.h"
 #include "transfer/tls_config.h"
@@ -31,7 +33,22 @@ struct Exchange {
   Status read_error;
   HttpResponse* response = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
+  BandwidthLimiter* limiter = nullptr;
 };
+
+// Up to `n` bytes' worth of the cap, waiting for tokens; 0 when cancelled meanwhile. Each part
+// runs curl_easy_perform on its own thread, so waiting here holds back only that part.
+size_t Throttle(Exchange& ex, size_t n) {
+  if (ex.limiter == nullptr) return n;
+  for (;;) {
+    if (const uint64_t got = ex.limiter->Acquire(n); got > 0) return static_cast<size_t>(got);
+    if (ex.cancelled->load()) return 0;
+    const auto wait = std::min<BandwidthLimiter::Clock::duration>(ex.limiter->WaitTime(),
+                                                                  std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(
+        std::max<BandwidthLimiter::Clock::duration>(wait, std::chrono::milliseconds(1)));
+  }
+}
 
 uint64_t BodySize(const S3Request& r) { return r.source != nullptr ? r.length : r.body.size(); }
 
@@ -62,7 +79,8 @@ size_t ReadBody(char* out, size_t size, size_t nitems, void* userp) {
     ex->buf_len = n;
   }
   const size_t in_buf = static_cast<size_t>(ex->buf_start + ex->buf_len - ex->pos);
-  const size_t n = std::min(want, in_buf);
+  const size_t n = Throttle(*ex, std::min(want, in_buf));
+  if (n == 0) return CURL_READFUNC_ABORT;
   std::memcpy(out, ex->buf->data() + (ex->pos - ex->buf_start), n);
   ex->pos += n;
   return n;
@@ -147,6 +165,7 @@ Result<HttpResponse> S3Transport::Perform(const S3Request& req) {
   ex.buf = &buffer_;
   ex.response = &response;
   ex.cancelled = &cancelled_;
+  ex.limiter = options_.limiter;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());

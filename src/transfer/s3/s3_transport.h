@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "transfer/bandwidth_limiter.h"
 #include "transfer/http_client.h"  // HttpResponse
 #include "transfer/s3/object_source.h"
 
@@ -28,6 +29,9 @@ struct S3TransportOptions {
   uint64_t low_speed_limit = 1024;  // bytes/s; below it for low_speed_time → kTimeout
   std::chrono::seconds low_speed_time{60};
   std::string user_agent = "seqgate/0.1";
+  // The bandwidth cap shared with every other upload of the process (not owned; null =
+  // unlimited). Part bodies draw their bytes from it as they are sent.
+  BandwidthLimiter* limiter = nullptr;
 
   // Files exist, the key's permissions are strict. kInvalidArgument/kPermissionDenied.
   Status Validate() const;
