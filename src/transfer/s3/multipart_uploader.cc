@@ -1,5 +1,7 @@
 #include "transfer/s3/multipart_uploader.h"
 
+#include "transfer/s3/multipart_session.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -21,124 +23,7 @@
 #include "transfer/tus_headers.h"  // ParseRetryAfter
 
 namespace seqgate::transfer::s3 {
-namespace {
-
-using Query = std::vector<std::pair<std::string, std::string>>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-std::string Sha256Hex(std::string_view s) {
-  return ComputeDigest(DigestAlgorithm::kSha256, AsBytes(s)).hex();
-}
-
-// A token the inbox refuses: 401 (the SDA proxy), or S3's own token codes.
-bool IsTokenRejection(int http, std::string_view code) {
-  return http == 401 || code == "ExpiredToken" || code == "InvalidToken" ||
-         code == "TokenRefreshRequired";
-}
-
-enum class PartFate { kSend, kVerifyListed };
-struct PendingPart {
-  uint32_t number;
-  PartFate fate;
-  std::string listed_etag;
-};
-
-class Session {
- public:
-  Session(const ObjectSource& src, const MultipartOptions& o, Endpoint ep, PartPlan plan)
-      : src_(src), o_(o), ep_(std::move(ep)), plan_(plan), stop_cb_(o.stop, [this] { Wake(); }) {
-    if (o.state_store == nullptr) owned_store_ = std::make_unique<FileStateStore>(o.state_path);
-    store_ = o.state_store != nullptr ? o.state_store : owned_store_.get();
-    if (o.token_mode != TokenMode::kNone) {
-      gate_.emplace(*o.token_file,
-                    TokenGate::Hooks{[this] { return Now(); }, o.note,
-                                     [this](std::chrono::milliseconds d) { return Sleep(d); },
-                                     o.warn_token_expiry},
-                    o.token_poll);
-    }
-  }
-
-  Result<MultipartResult> Run();
-  Status AbortOnly();
-
- private:
-  int64_t Now() const {
-    return o_.now ? o_.now()
-                  : std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
-  }
-  void Note(const std::string& m) const {
-    if (o_.note) o_.note(m);
-  }
-  bool Stopped() const { return o_.stop.stop_requested() || failed_.load(); }
-  void Wake() {
-    { std::lock_guard lock(sleep_mu_); }  // a sleeper between its check and its wait sees it
-    cv_.notify_all();
-  }
-  // Sleeps up to `d`; false when stopped meanwhile.
-  bool Sleep(std::chrono::milliseconds d) {
-    std::unique_lock lock(sleep_mu_);
-    cv_.wait_for(lock, d, [this] { return Stopped(); });
-    return !Stopped();
-  }
-  std::string ObjectPath() const { return "/" + o_.bucket + "/" + o_.key; }
-
-  Result<std::optional<AccessToken>> UsableToken() {
-    if (!gate_) return std::optional<AccessToken>();
-    SEQGATE_ASSIGN_OR_RETURN(AccessToken t, gate_->Acquire());
-    return std::optional<AccessToken>(std::move(t));
-  }
-  // `path` is the request's path; empty = the object's.
-  Result<S3Request> Build(const std::string& method, const Query& q, const Headers& extra,
-                          const std::string& payload_sha, const AccessToken* tok,
-                          const std::string& path);
-  using MakeBody = std::function<void(S3Request&)>;
-  Result<HttpResponse> Call(S3Transport& t, const std::string& what, const std::string& method,
-                            const Query& q, const Headers& extra, const std::string& payload_sha,
-                            const MakeBody& body, const std::string& path = {});
-  Status Backoff(const Status& st, unsigned* attempt, std::optional<std::chrono::seconds> ra,
-                 const std::string& what);
-
-  Status Create(S3Transport& t);
-  Result<std::map<uint32_t, ListedPart>> ListAll(S3Transport& t);
-  Status Abort(S3Transport& t, const std::string& upload_id);
-  Status AbortUnrecorded(S3Transport& t, const std::string& keep);
-  Status UploadPart(S3Transport& t, const PendingPart& p);
-  Status RunWorkers(std::vector<PendingPart> pending);
-  Result<std::string> Complete(S3Transport& t);
-  // The ETag the recorded parts give, when they cover the whole object; nullopt otherwise.
-  std::optional<std::string> ExpectedEtag() const;
-  // The object under our key as the bucket listing shows it (ETag, size); nullopt if absent.
-  Result<std::optional<ListedObject>> FindObject(S3Transport& t);
-  // The upload vanished: the object's ETag when the listing shows the recorded parts' ETag
-  // (an earlier Complete succeeded), nullopt when the object is absent or another.
-  Result<std::optional<std::string>> CompletedMeanwhile(S3Transport& t);
-  Status Save() {
-    std::lock_guard lock(state_mu_);
-    return store_->Save(state_);
-  }
-
-  const ObjectSource& src_;
-  const MultipartOptions& o_;
-  Endpoint ep_;
-  PartPlan plan_;
-  std::unique_ptr<FileStateStore> owned_store_;  // when no store was given: the state file
-  MultipartStateStore* store_ = nullptr;
-  MultipartState state_;
-  std::mutex state_mu_;
-  std::atomic<bool> failed_{false};
-  std::mutex sleep_mu_;
-  std::condition_variable cv_;
-  std::stop_callback<std::function<void()>> stop_cb_;
-
-  std::optional<TokenGate> gate_;
-
-  std::atomic<uint64_t> bytes_sent_{0};
-  std::atomic<unsigned> retries_{0};
-  std::atomic<uint32_t> parts_sent_{0};
-  uint32_t parts_kept_ = 0;
-};
+namespace detail {
 
 Result<S3Request> Session::Build(const std::string& method, const Query& q, const Headers& extra,
                                  const std::string& payload_sha, const AccessToken* tok,
@@ -384,95 +269,6 @@ Status Session::RunWorkers(std::vector<PendingPart> pending) {
   return Status::Ok();
 }
 
-Result<std::string> Session::Complete(S3Transport& t) {
-  std::vector<std::pair<uint32_t, std::string>> list;
-  std::vector<Digest> md5s;
-  for (const auto& [n, p] : state_.parts) {
-    list.emplace_back(n, p.etag);
-    Digest d;
-    d.size = 16;
-    if (!FromHex(p.md5, MutableByteView(d.bytes.data(), 16))) {
-      return Corruption(store_->Describe() + " holds a malformed MD5 for part " +
-                        std::to_string(n));
-    }
-    md5s.push_back(d);
-  }
-  const std::string expected = MultipartEtag(md5s);
-  const std::string body = BuildCompleteBody(list);
-  const Headers extra{
-      {"content-md5", Base64Encode(ComputeDigest(DigestAlgorithm::kMd5, AsBytes(body)).view())},
-      {"content-type", "application/xml"}};
-  unsigned attempt = 0;
-  for (;;) {
-    auto r = Call(t, "CompleteMultipartUpload", "POST", {{"uploadId", state_.upload_id}}, extra,
-                  Sha256Hex(body), [&](S3Request& req) { req.body = body; });
-    if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
-      // The upload existed a moment ago (its parts were just confirmed), so an earlier Complete
-      // — ours, or curl's own resend on a fresh connection — may have succeeded with its answer
-      // lost. The object decides: only the expected ETag counts as delivered.
-      SEQGATE_ASSIGN_OR_RETURN(std::optional<ListedObject> o, FindObject(t));
-      const std::string etag = o ? NormalizeEtag(o->etag) : "";
-      Note("CompleteMultipartUpload's answer was lost; the listing shows ETag \"" + etag + "\"");
-      if (etag != NormalizeEtag(expected)) {
-        return Corruption("upload id vanished and the object's ETag is '" + etag + "', expected " +
-                          expected);
-      }
-      return expected;
-    }
-    if (!r.ok()) return r.status();
-    SEQGATE_ASSIGN_OR_RETURN(CompleteResult c, ParseCompleteUpload(r->body));
-    if (c.error) {
-      Status st = S3ErrorStatus(r->status, c.error->code,
-                                "CompleteMultipartUpload (error in a 200 answer)");
-      if (!c.error->message.empty())
-        st = Status(st.code(), st.message() + " (" + c.error->message + ")");
-      SEQGATE_RETURN_IF_ERROR(Backoff(st, &attempt, std::nullopt, "CompleteMultipartUpload"));
-      continue;
-    }
-    if (c.etag != NormalizeEtag(expected)) {
-      return Corruption("CompleteMultipartUpload answered ETag \"" + c.etag + "\", expected " +
-                        expected + " from the parts' MD5s");
-    }
-    return expected;
-  }
-}
-
-std::optional<std::string> Session::ExpectedEtag() const {
-  std::vector<Digest> md5s;
-  for (uint32_t n = 1; n <= plan_.part_count; ++n) {
-    auto it = state_.parts.find(n);
-    if (it == state_.parts.end() || it->second.size != plan_.Length(n)) return std::nullopt;
-    Digest d;
-    d.size = 16;
-    if (!FromHex(it->second.md5, MutableByteView(d.bytes.data(), 16))) return std::nullopt;
-    md5s.push_back(d);
-  }
-  return MultipartEtag(md5s);
-}
-
-Result<std::optional<ListedObject>> Session::FindObject(S3Transport& t) {
-  // ListObjectsV2, not HeadObject: the SDA inbox answers 403 to everything but uploads and
-  // listings. The exact key sorts first among those it prefixes, so the first page holds it.
-  const Query q{{"list-type", "2"}, {"prefix", o_.key}, {"max-keys", "1000"}};
-  SEQGATE_ASSIGN_OR_RETURN(HttpResponse r, Call(t, "ListObjectsV2", "GET", q, {}, Sha256Hex(""),
-                                                nullptr, "/" + o_.bucket));
-  SEQGATE_ASSIGN_OR_RETURN(std::vector<ListedObject> objects, ParseListObjects(r.body));
-  for (ListedObject& o : objects) {
-    if (o.key == o_.key) return std::optional<ListedObject>(std::move(o));
-  }
-  return std::optional<ListedObject>();
-}
-
-Result<std::optional<std::string>> Session::CompletedMeanwhile(S3Transport& t) {
-  const std::optional<std::string> expected = ExpectedEtag();
-  if (!expected) return std::optional<std::string>();
-  SEQGATE_ASSIGN_OR_RETURN(std::optional<ListedObject> o, FindObject(t));
-  if (!o || NormalizeEtag(o->etag) != NormalizeEtag(*expected)) return std::optional<std::string>();
-  Note("upload " + state_.upload_id + " was completed before a restart; the object's ETag " +
-       *expected + " matches its recorded parts");
-  return std::optional<std::string>(*expected);
-}
-
 Result<MultipartResult> Session::Run() {
   SEQGATE_ASSIGN_OR_RETURN(std::optional<MultipartState> loaded, store_->Load());
   S3Transport t(o_.transport);
@@ -640,7 +436,9 @@ Status Session::AbortOnly() {
   return Save();
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::Session;
 
 Result<MultipartResult> UploadMultipart(const ObjectSource& source,
                                         const MultipartOptions& options) {
