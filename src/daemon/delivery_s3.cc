@@ -14,7 +14,10 @@ namespace seqgate::daemon {
 S3Job Delivery::S3JobOf(Job* job) {
   std::lock_guard lock(mu_);
   job->throttle = throttle_;
-  return S3Job{job->stopper.get_token(), job->throttle ? &job->throttle->limiter : nullptr};
+  S3Job s3;
+  s3.stop = job->stopper.get_token();
+  s3.limiter = job->throttle ? &job->throttle->limiter : nullptr;
+  return s3;
 }
 
 void Delivery::RunS3Upload(Job* job, journal::FileRecord f, std::string source,

@@ -150,6 +150,7 @@ s3::MultipartOptions S3Delivery::UploadOptions(const std::string& key, S3Job job
   m.transport.connect_timeout = o_.connect_timeout;
   m.transport.low_speed_time = o_.stall;
   m.transport.limiter = job.limiter;
+  m.progress = std::move(job.progress);
   m.stop = std::move(job.stop);
   m.warn_token_expiry = false;  // CheckToken warns once per token for every upload
   m.note = [key](const std::string& note) {
@@ -252,6 +253,7 @@ Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const st
     object = st.object;
   }
   if (progress) progress(0, object.size);
+  job.progress = progress;  // part by part while the upload runs
   SEQGATE_ASSIGN_OR_RETURN(S3Outcome out, Upload(object.key, staging, std::move(job)));
   if (out.size != object.size) {
     return Corruption("the uploaded object has " + std::to_string(out.size) +

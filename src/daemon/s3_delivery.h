@@ -47,6 +47,7 @@ struct S3Outcome {
 struct S3Job {
   std::stop_token stop;
   transfer::BandwidthLimiter* limiter = nullptr;
+  std::function<void(uint64_t done, uint64_t size)> progress;  // object bytes held; may be empty
 };
 
 class S3Delivery {

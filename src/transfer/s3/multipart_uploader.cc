@@ -230,11 +230,15 @@ Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
     }
     ++parts_sent_;
   }
+  uint64_t held = 0;
   {
     std::lock_guard lock(state_mu_);
     state_.parts[p.number] = StoredPart{len, md5_hex, etag};
+    for (const auto& [n, part] : state_.parts) held += part.size;
   }
-  return Save();
+  SEQGATE_RETURN_IF_ERROR(Save());
+  if (o_.progress) o_.progress(held, plan_.object_size);
+  return Status::Ok();
 }
 
 Status Session::RunWorkers(std::vector<PendingPart> pending) {

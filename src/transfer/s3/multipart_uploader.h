@@ -53,6 +53,9 @@ struct MultipartOptions {
   std::chrono::milliseconds token_poll{1000};
   // Progress and status notes for humans ("needs a new token: …"); may be empty.
   std::function<void(const std::string&)> note;
+  // After each part is recorded: object bytes the server holds, of `size` (from a part worker's
+  // thread; may be empty). For progress bars and status screens.
+  std::function<void(uint64_t held, uint64_t size)> progress;
   // Seconds since the epoch; a seam for tests. Empty = the system clock.
   std::function<int64_t()> now;
 };
