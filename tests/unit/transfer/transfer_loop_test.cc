@@ -136,12 +136,14 @@ TEST_CASE("destroying the loop finishes transfers still running and waits for th
   Responder server(/*silent=*/true);
   auto loop = std::make_unique<TransferLoop>();
   constexpr size_t kThreads = 4;
+  // Every handle exists before any thread starts: the threads index this vector.
   std::vector<std::unique_ptr<Easy>> easies;
+  for (size_t t = 0; t < kThreads; ++t) easies.push_back(std::make_unique<Easy>(server.url()));
   std::vector<CURLcode> got(kThreads, CURLE_OK);
   std::vector<std::thread> threads;
+  TransferLoop* raw = loop.get();  // the threads must not read `loop` while reset() writes it
   for (size_t t = 0; t < kThreads; ++t) {
-    easies.push_back(std::make_unique<Easy>(server.url()));
-    threads.emplace_back([&, t] { got[t] = loop->Run(easies[t]->h); });
+    threads.emplace_back([&, raw, t] { got[t] = raw->Run(easies[t]->h); });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   loop.reset();  // must not return before every Run() above has
