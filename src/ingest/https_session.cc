@@ -38,6 +38,7 @@ constexpr size_t kBodyBuffer = 1 << 20;
 constexpr size_t kIdleReadChunk = 16 * 1024;
 // Most body bytes read and dropped to answer a refused request cleanly.
 constexpr size_t kDrainLimit = 4 << 20;
+constexpr int kLingerSeconds = 2;  // how long a refused client may go on sending its head
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -190,9 +191,13 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       return Close();
     }
     if (ec == http::error::header_limit) {
+      head_unread_ = true;
       return SendFinal(TusService::TusResponse(431, "request head too large"));
     }
-    if (ec && IsHttpParseError(ec)) return SendFinal(TusService::TusResponse(400, ec.message()));
+    if (ec && IsHttpParseError(ec)) {
+      head_unread_ = true;
+      return SendFinal(TusService::TusResponse(400, ec.message()));
+    }
     if (ec) return Close();
 
     shared_.metrics.requests_total++;
@@ -377,7 +382,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     http::async_write(stream_, *res_, [self = shared_from_this(), keep](error_code ec, size_t) {
       self->res_.reset();
       if (ec) return self->Close();
-      if (!keep) return self->Shutdown();
+      if (!keep) return self->head_unread_ ? self->Linger() : self->Shutdown();
       self->ReadRequest();
     });
   }
@@ -402,6 +407,26 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
                        }
                        self->Send(std::move(r));
                      });
+  }
+
+  // After refusing a head that was not read to its end (too large, malformed) the client may
+  // still be sending it: closing now would make its TCP stack meet our close with a reset and
+  // drop our answer before it reads it (a "lingering close", as web servers do). So read and
+  // drop what still comes — up to kDrainLimit bytes for at most kLingerSeconds — then close.
+  void Linger() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(kLingerSeconds));
+    if (body_buf_.empty()) body_buf_.resize(kBodyBuffer);
+    LingerRead();
+  }
+  void LingerRead() {
+    stream_.async_read_some(net::buffer(body_buf_),
+                            [self = shared_from_this()](error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kDrainLimit || self->shared_.stopping) {
+                                return self->Close();
+                              }
+                              self->LingerRead();
+                            });
   }
 
   void Shutdown() {
@@ -439,6 +464,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   size_t head_bytes_ = 0;                    // bytes of the request head parsed so far
   std::optional<std::string> handshake_ip_;  // counted in shared_.handshakes until it ends
   bool body_done_ = false;
+  bool head_unread_ = false;  // the last head was refused before its end: close lingering
   size_t drained_ = 0;
 
   std::shared_ptr<UploadLease> lease_;
