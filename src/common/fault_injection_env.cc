@@ -13,6 +13,17 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+// A file's fsync as the model sees it: what the sync covered becomes durable, then the clock
+// of cut points ticks (a cut right after it keeps those bytes).
+template <typename File>
+Status SyncTracked(PowerCutModel& model, File& base, int handle) {
+  auto lock = model.Lock();
+  Status st = base.Sync();
+  if (st.ok()) model.AfterSync(handle);
+  model.Tick(DurabilityOp::kSync, base.path());
+  return st;
+}
+
 class FaultWritableFile final : public WritableFile {
  public:
   FaultWritableFile(std::unique_ptr<WritableFile> base, PowerCutModel* model, int handle)
@@ -26,13 +37,7 @@ class FaultWritableFile final : public WritableFile {
     model_->Tick(DurabilityOp::kWrite, path());
     return st;
   }
-  Status Sync() override {
-    auto lock = model_->Lock();
-    Status st = base_->Sync();
-    if (st.ok()) model_->AfterSync(handle_);
-    model_->Tick(DurabilityOp::kSync, path());
-    return st;
-  }
+  Status Sync() override { return SyncTracked(*model_, *base_, handle_); }
   Status Close() override {
     Status st = base_->Close();
     Release();
@@ -75,13 +80,7 @@ class FaultRandomRWFile final : public RandomRWFile {
     model_->Tick(DurabilityOp::kTruncate, path());
     return st;
   }
-  Status Sync() override {
-    auto lock = model_->Lock();
-    Status st = base_->Sync();
-    if (st.ok()) model_->AfterSync(handle_);
-    model_->Tick(DurabilityOp::kSync, path());
-    return st;
-  }
+  Status Sync() override { return SyncTracked(*model_, *base_, handle_); }
   int fd() const override { return base_->fd(); }
   const std::string& path() const override { return base_->path(); }
 

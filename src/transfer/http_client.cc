@@ -7,23 +7,15 @@
 #include <thread>
 
 #include "common/error_class.h"
+#include "transfer/curl_exchange.h"
 
 namespace seqgate::transfer {
 namespace {
-
-constexpr size_t kMaxBody = 1u << 20;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 // State the C callbacks see. Callbacks never throw: they only copy bytes and flags.
 struct Exchange {
   ByteView body;
   size_t sent = 0;
-  HttpResponse* response = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
   CURL* easy = nullptr;
   TransferLoop* loop = nullptr;
@@ -65,41 +57,10 @@ int SeekBody(void* userp, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
-  auto* ex = static_cast<Exchange*>(userp);
-  const size_t n = size * nmemb;
-  std::string& body = ex->response->body;
-  body.append(data, std::min(n, kMaxBody - std::min(kMaxBody, body.size())));
-  return n;
-}
-
-size_t OnHeader(char* data, size_t size, size_t nitems, void* userp) {
-  auto* ex = static_cast<Exchange*>(userp);
-  const size_t n = size * nitems;
-  std::string_view line(data, n);
-  if (line.starts_with("HTTP/")) {
-    ex->response->headers.clear();  // a new response (after 100 Continue or a proxy's 200)
-    return n;
-  }
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos) return n;
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-    value.remove_suffix(1);
-  }
-  ex->response->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
-  return n;
-}
-
-int OnProgress(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Exchange*>(userp)->cancelled->load() ? 1 : 0;
-}
-
 }  // namespace
 
 std::optional<std::string_view> HttpResponse::Header(std::string_view name) const {
-  const std::string key = Lower(name);
+  const std::string key = AsciiLower(name);
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
     if (it->first == key) return it->second;
   }
@@ -123,45 +84,14 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
   curl_easy_reset(c);  // keeps the connection cache, forgets the previous request's options
 
   HttpResponse response;
-  Exchange ex{req.body, 0, &response, &cancelled_, c, loop_, req.limiter};
+  Exchange ex{req.body, 0, &cancelled_, c, loop_, req.limiter};
   char errbuf[CURL_ERROR_SIZE] = {0};
-  const TlsConfig& tls = options_.tls;
-
+  AnswerSink sink{&response, &cancelled_};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  // Trust: always verify the peer and its name. There is intentionally no way to relax this.
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-  curl_easy_setopt(c, CURLOPT_SSLCERT, tls.client_cert.c_str());
-  curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-  curl_easy_setopt(c, CURLOPT_SSLKEY, tls.client_key.c_str());
-  curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
-  if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.pinned_public_key.empty()) {
-    curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls.pinned_public_key.c_str());
-  }
-  // A configured proxy wins; otherwise curl reads https_proxy/no_proxy itself. The proxy only
-  // sees a CONNECT tunnel: TLS (and the client certificate) run end to end inside it.
-  if (!tls.proxy.empty()) curl_easy_setopt(c, CURLOPT_PROXY, tls.proxy.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &ex);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
-  // Large send buffer: fewer syscalls and callbacks at hundreds of MB/s.
-  curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  ApplyCurlPolicy(c,
+                  CurlPolicy{&options_.tls, options_.user_agent, options_.connect_timeout,
+                             options_.low_speed_limit, options_.low_speed_time},
+                  &sink, errbuf);
   if (req.max_send_bps > 0) {
     curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE, static_cast<curl_off_t>(req.max_send_bps));
   }

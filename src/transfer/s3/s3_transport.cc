@@ -9,19 +9,13 @@
 #include <thread>
 
 #include "common/error_class.h"
+#include "transfer/curl_exchange.h"
 #include "transfer/tls_config.h"
 
 namespace seqgate::transfer::s3 {
 namespace {
 
-constexpr size_t kMaxBody = 1u << 20;
 constexpr size_t kReadChunk = 1u << 20;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 // What the C callbacks see. They never throw.
 struct Exchange {
@@ -31,7 +25,6 @@ struct Exchange {
   uint64_t buf_start = 0;  // body offset of buf[0]
   size_t buf_len = 0;      // valid bytes in buf
   Status read_error;
-  HttpResponse* response = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
   BandwidthLimiter* limiter = nullptr;
 };
@@ -95,39 +88,6 @@ int SeekBody(void* userp, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
-  auto* ex = static_cast<Exchange*>(userp);
-  const size_t n = size * nmemb;
-  std::string& body = ex->response->body;
-  body.append(data, std::min(n, kMaxBody - std::min(kMaxBody, body.size())));
-  return n;
-}
-
-size_t OnHeader(char* data, size_t size, size_t nitems, void* userp) {
-  auto* ex = static_cast<Exchange*>(userp);
-  const size_t n = size * nitems;
-  std::string_view line(data, n);
-  if (line.starts_with("HTTP/")) {
-    ex->response->headers.clear();
-    return n;
-  }
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return n;
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-    value.remove_suffix(1);
-  }
-  if (ex->response->headers.size() < 200) {  // a hostile peer cannot grow this without bound
-    ex->response->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
-  }
-  return n;
-}
-
-int OnProgress(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Exchange*>(userp)->cancelled->load() ? 1 : 0;
-}
-
 }  // namespace
 
 Status S3TransportOptions::Validate() const {
@@ -163,40 +123,19 @@ Result<HttpResponse> S3Transport::Perform(const S3Request& req) {
   Exchange ex;
   ex.req = &req;
   ex.buf = &buffer_;
-  ex.response = &response;
   ex.cancelled = &cancelled_;
   ex.limiter = options_.limiter;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
+  // The S3 path's TLS settings in the shared form (no pin: inbox certificates rotate).
+  const TlsConfig tls{options_.client_cert, options_.client_key, options_.ca_file, "",
+                      options_.proxy};
+  AnswerSink sink{&response, &cancelled_};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  // Trust: always verify the peer and its name. There is intentionally no way to relax this.
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-  if (!options_.client_cert.empty()) {
-    curl_easy_setopt(c, CURLOPT_SSLCERT, options_.client_cert.c_str());
-    curl_easy_setopt(c, CURLOPT_SSLKEY, options_.client_key.c_str());
-  }
-  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!options_.proxy.empty()) curl_easy_setopt(c, CURLOPT_PROXY, options_.proxy.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &ex);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
-  curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  ApplyCurlPolicy(c,
+                  CurlPolicy{&tls, options_.user_agent, options_.connect_timeout,
+                             options_.low_speed_limit, options_.low_speed_time},
+                  &sink, errbuf);
 
   curl_slist* headers = nullptr;
   for (const auto& h : req.headers) headers = curl_slist_append(headers, h.c_str());
