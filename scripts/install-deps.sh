@@ -18,8 +18,6 @@ TEST_PKGS=(
   python3-nacl
   # systemd_units.sh / package_deb.sh: systemd-analyze, systemd-sysusers; cpack's dpkg-shlibdeps
   systemd dpkg-dev
-  # clock_jumps.sh: libfaketime steps the wall clock of the real seqgated / seqgate-ingest
-  faketime
   # s3_*.sh: botocore's SigV4 signer checks ours; boto3 cross-checks the fake S3 server
   python3-botocore python3-boto3
 )

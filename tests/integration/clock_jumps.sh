@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Wall-clock jumps, forwards and backwards, on either side while runs are moving. The real
-# programs run under libfaketime (Debian package faketime) reading their offset from a file the
-# test rewrites; the monotonic clock is left alone, as a real clock step leaves it.
+# programs run with tests/tools/clock_shift preloaded, reading their offset from a file the test
+# rewrites; the monotonic clock is left alone, as a real clock step leaves it.
 # What depends on the clock, and what must hold:
 #   centre: upload expiry (Upload-Expires is wall time) — a forward jump must not expire an
 #     upload its client is still sending (410 / swept), also across a restart of the centre;
-#     an idle one still expires; receipts
-#     carry the centre's wall time (recorded, never compared).
+#     an idle one still expires; receipts carry the centre's wall time (recorded, never compared
+#     by the gateway; checked here to prove the jump reached the centre).
 #   gateway: the watcher's settle / stall windows and scan interval — a backward jump must not
 #     freeze settling (a file seen before the jump never "settles"), a forward one must not
 #     declare a run stalled; retry backoff and the stall watchdog already run on the monotonic
@@ -20,55 +20,32 @@ source "$SEQGATE_SOURCE_DIR/tests/integration/daemon_lib.sh"
 # scripts/reliability.sh collects figures; printed only where it does not).
 declare -F report >/dev/null || report() { echo "report: $1 = $2${3:+ ($3)}"; }
 
-FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
-if [[ ! -f $FT_LIB ]]; then
-  echo "FAIL - $FT_LIB missing: run scripts/install-deps.sh (Debian package faketime)"
-  exit 1
-fi
+SHIFT_LIB="$SEQGATE_BIN_DIR/libclock_shift.so"
+[[ -f $SHIFT_LIB ]] || { echo "FAIL - $SHIFT_LIB missing (tests/tools/clock_shift)"; exit 1; }
 # faked CLOCK FILE PROGRAM — a wrapper that runs PROGRAM with its wall clock offset by FILE's
-# contents ("+0", "+20h", "-20h"), re-read at most once a second. File times stay real
-# (NO_FAKE_STAT): libfaketime would shift them in stat() but not in statx(), which no clock step
-# does.
+# contents ("+0", "+20h", "-20h"), re-read at most every 200 ms (tests/tools/clock_shift).
 faked() {
   echo "+0" > "$2"
   cat > "$1" <<SH
 #!/bin/sh
-LD_PRELOAD=$FT_LIB FAKETIME_TIMESTAMP_FILE=$2 FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 exec "$3" "\$@"
+LD_PRELOAD=$SHIFT_LIB SEQGATE_CLOCK_SHIFT_FILE=$2 exec "$3" "\$@"
 SH
   chmod +x "$1"
 }
-jump() { echo "$2" > "$1"; sleep 1.5; }  # jump CLOCK_FILE OFFSET — then the cache expires
-
-# libfaketime initialises itself on the first clock call, and that is not thread-safe: when a
-# second call arrives before it has finished, it prints "Unexpected recursive calls to
-# clock_gettime() without proper initialization" and tries again, which can hang the program.
-# CI saw that once in the ASan build, under load: seqgate-ingest printed that line and never got to
-# listen; 100 starts on a quiet machine did not show it again. The race is in the tool, not in the program under test, so a start that hangs with
-# that line in its log is killed and made again, once; any other failure to start fails the test.
-FT_RACE="libfaketime: Unexpected recursive calls"
-faked_start_server() {
-  start_server && return 0
-  grep -q "$FT_RACE" "$WORK/server.log" || return 1
-  kill -KILL "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true
-  echo "  libfaketime's start-up race hung seqgate-ingest before main: starting it again" >&2
-  mv "$WORK/server.log" "$WORK/server.log.hung"
-  start_server
-}
-daemon_ready() { grep -q "daemon_ready" "$WORK/daemon.log"; }
-faked_start_daemon() {
-  start_daemon
-  wait_for 30 daemon_ready && return 0
-  grep -q "$FT_RACE" "$WORK/daemon.log" || { echo "seqgated did not get ready:"; cat "$WORK/daemon.log"; return 1; }
-  kill -KILL "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true
-  echo "  libfaketime's start-up race hung seqgated before main: starting it again" >&2
-  mv "$WORK/daemon.log" "$WORK/daemon.log.hung"
-  start_daemon
-  wait_for 30 daemon_ready
+# jump CLOCK_FILE OFFSET — written by rename, so a reader never sees a half-written file; then
+# long enough for every reader's cache to expire.
+jump() { echo "$2" > "$1.new"; mv "$1.new" "$1"; sleep 0.5; }
+# seconds_ahead ISO_TIME — how far ISO_TIME (a receipt's) is ahead of the real clock now.
+seconds_ahead() {
+  /usr/bin/python3 -c 'import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")); print(int((t-datetime.datetime.now(datetime.timezone.utc)).total_seconds()))' "$1"
 }
 
 # Certificates valid from a day ago: made with the clock a day back.
-FAKETIME="-1d" LD_PRELOAD=${FT_LIB/MT/} make_pki
+echo "-1d" > "$WORK/pki.clock"
+LD_PRELOAD=$SHIFT_LIB SEQGATE_CLOCK_SHIFT_FILE="$WORK/pki.clock" make_pki
 chmod 600 "$WORK"/pki/*.key
+check "the test's certificates start a day back (the clock shift works on openssl)" \
+  bash -c "(( \$(date -d \"\$(openssl x509 -in '$WORK/pki/server.crt' -noout -startdate | cut -d= -f2)\" +%s) < \$(date +%s) - 82800 ))"
 CENTRE_CLOCK="$WORK/centre.clock"
 GATEWAY_CLOCK="$WORK/gateway.clock"
 faked "$WORK/ingest-faked" "$CENTRE_CLOCK" "$INGEST"
@@ -78,7 +55,7 @@ SEQGATED="$WORK/seqgated-faked"
 
 # Uploads idle for 4 s expire; the sweep looks every second.
 write_config "[limits]" "upload_expiry_seconds = 4" "cleanup_interval_seconds = 1"
-faked_start_server
+start_server
 DATA="$WORK/data.fastq"
 make_data "$DATA" 12 9
 
@@ -95,7 +72,8 @@ check "one upload from start to end (no 410, not swept, not restarted)" \
   test "$(find "$STORAGE/.uploads/lab-a" -mindepth 1 -maxdepth 1 -type d | wc -l)" = 1
 check "no transient failure on the way" bash -c "! grep -q 'transient failure' '$WORK/fwd.log'"
 check "stored copy is byte-identical" stored_matches fwd "$DATA"
-echo "  receipt time (the centre's clock): $(receipt_field fwd time)"
+FWD_AHEAD=$(seconds_ahead "$(receipt_field fwd time)")
+check "the receipt carries the centre's clock, 20 h ahead (${FWD_AHEAD} s)" test "$FWD_AHEAD" -gt 70000 -a "$FWD_AHEAD" -lt 74000
 gone() { [[ ! -e "$STORAGE/.uploads/lab-b/${IDLE#/files/}" ]]; }
 check "an upload idle past its expiry is still swept" wait_for 30 gone
 
@@ -107,7 +85,8 @@ rc=0; wait "$UPLOAD_PID" || rc=$?
 check "the upload completes across the jump (rc=$rc)" test "$rc" = 0
 check "receipt verified, byte-identical" bash -c "[[ \$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"receipt\"][\"status\"])' '$WORK/back.receipt') == verified ]]"
 check "stored copy is byte-identical" stored_matches back "$DATA"
-echo "  receipt time (the centre's clock): $(receipt_field back time)"
+BACK_AHEAD=$(seconds_ahead "$(receipt_field back time)")
+check "the receipt carries the centre's clock, 20 h back (${BACK_AHEAD} s)" test "$BACK_AHEAD" -lt -70000 -a "$BACK_AHEAD" -gt -74000
 
 # Live uploads renew their expiry with every commit, so the dangerous moment is a gap: here the
 # centre restarts with its clock 20 h ahead (a bad RTC at boot) while a gateway is away. Its
@@ -119,7 +98,7 @@ kill -KILL "$UPLOAD_PID"; wait "$UPLOAD_PID" 2>/dev/null || true
 HALF=$(basename "$(ls -td "$STORAGE/.uploads/lab-a"/*/ | head -n 1)")
 stop_server
 echo "+20h" > "$CENTRE_CLOCK"
-faked_start_server
+start_server
 rc=0; upload restart "$DATA" "$PROXY_ENDPOINT" || rc=$?
 check "the gateway resumes after the restart (rc=$rc)" test "$rc" = 0
 check "it resumed the half-done upload (not expired, not restarted from zero)" \
@@ -131,7 +110,8 @@ stop_proxy
 echo "# the gateway's clock jumps back, then forward, while runs settle"
 write_daemon_config "$ENDPOINT"
 sed -i 's/^settle_seconds = 1$/settle_seconds = 4/' "$WORK/seqgated.toml"
-faked_start_daemon
+start_daemon
+check "seqgated is ready" wait_for 30 grep -q daemon_ready "$WORK/daemon.log"
 "$SIM" illumina --out "$INSTRUMENTS" --size 2M --duration 0 --seed 51 >/dev/null
 check "run 1 delivered" wait_for 90 bash -c "[[ \$(find '$STORAGE/.receipts/lab-a' -name run.json | wc -l) -ge 1 ]]"
 "$SIM" ont --out "$INSTRUMENTS" --size 2M --duration 0 --seed 52 >/dev/null
@@ -147,6 +127,10 @@ jump "$GATEWAY_CLOCK" "+20h"
 wait "$SIM_PID"
 check "run 3 (written across the forward jump) is delivered" \
   wait_for 90 bash -c "[[ \$(find '$STORAGE/.receipts/lab-a' -name run.json | wc -l) -ge 3 ]]"
+# The journal stamps deliveries with the gateway's wall clock: proof the jump reached seqgated.
+RUN3_AHEAD=$(( $(journal_sql "SELECT max(delivered_ns) FROM runs") / 1000000000 - $(date +%s) ))
+check "run 3's delivery carries the gateway's clock, 20 h ahead (${RUN3_AHEAD} s)" \
+  test "$RUN3_AHEAD" -gt 70000 -a "$RUN3_AHEAD" -lt 74000
 check "no run was declared stalled by the forward jump" bash -c "! grep -q run_stalled '$WORK/daemon.log'"
 check "no file was shipped before it settled (no source change seen)" bash -c "! grep -q source_changed '$WORK/daemon.log'"
 check "every shipped file arrived byte-identical" check_delivered
