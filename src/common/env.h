@@ -109,6 +109,10 @@ class Env {
 
   // lstat: symlinks are reported as symlinks, never followed.
   virtual Result<FileIdentity> Stat(const std::string& path) = 0;
+
+  // Bytes an unprivileged writer may still write on the filesystem holding `path` (statvfs:
+  // f_bavail × f_frsize). A seam so tests can run a writer out of space without filling a disk.
+  virtual Result<uint64_t> AvailableBytes(const std::string& path) = 0;
 };
 
 }  // namespace seqgate

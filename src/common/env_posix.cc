@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>  // renameat2
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -220,6 +221,12 @@ class PosixEnv final : public Env {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
     return IdentityOf(st);
+  }
+
+  Result<uint64_t> AvailableBytes(const std::string& path) override {
+    struct statvfs vfs {};
+    if (::statvfs(path.c_str(), &vfs) != 0) return ErrnoStatus(errno, "statvfs", path);
+    return static_cast<uint64_t>(vfs.f_bavail) * static_cast<uint64_t>(vfs.f_frsize);
   }
 };
 

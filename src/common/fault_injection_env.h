@@ -25,6 +25,9 @@ class FaultInjectionEnv final : public Env {
     return base_->OpenForRead(path);
   }
   Result<FileIdentity> Stat(const std::string& path) override { return base_->Stat(path); }
+  Result<uint64_t> AvailableBytes(const std::string& path) override {
+    return base_->AvailableBytes(path);
+  }
 
   Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path, uint32_t mode,
                                                        CreateMode how) override;

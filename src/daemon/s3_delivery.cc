@@ -241,6 +241,10 @@ Result<S3Outcome> S3Delivery::DeliverFile(const journal::FileRecord& f, const st
   if (f.object && f.packed && staged_now.ok() && staged_now->size == f.object->size) {
     object = *f.object;
   } else {
+    // Held until the object is on disk, where the free space itself then counts it.
+    SEQGATE_ASSIGN_OR_RETURN(
+        const StagingSpace::Reservation room,
+        space_.Reserve(run_name + "/" + f.rel_path, StagingSpace::UpperBound(f.identity.size)));
     SEQGATE_RETURN_IF_ERROR(journal_.RecordPacking(f.id));
     SEQGATE_ASSIGN_OR_RETURN(Staged st, Stage(f, source, run_name, staging));
     SEQGATE_RETURN_IF_ERROR(journal_.RecordS3Staged(f.id, st.packed, st.object));

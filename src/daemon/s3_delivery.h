@@ -18,6 +18,7 @@
 #include "common/env.h"
 #include "crypt4gh/secret.h"
 #include "daemon/s3_config.h"
+#include "daemon/staging_space.h"
 #include "journal/journal.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/worker_pool.h"
@@ -106,6 +107,7 @@ class S3Delivery {
   journal::Journal& journal_;
   pipeline::WorkerPool& pool_;
   S3DeliveryOptions o_;
+  StagingSpace space_{env_, o_.state_dir + "/s3-staging"};
   transfer::s3::Credentials credentials_;  // secrets: never logged
   std::vector<crypt4gh::PublicKey> recipients_;
   std::unique_ptr<transfer::s3::TokenFile> token_file_;

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -107,12 +106,6 @@ Status RenameNoReplace(Env& env, const std::string& from, const std::string& to)
 Status RemoveTree(Env& env, const std::string& path) {
   SEQGATE_RETURN_IF_ERROR(env.RemoveTree(path));
   return FsyncDir(env, ParentDir(path));
-}
-
-Result<uint64_t> AvailableBytes(const std::string& path) {
-  struct statvfs vfs {};
-  if (::statvfs(path.c_str(), &vfs) != 0) return ErrnoStatus(errno, "statvfs", path);
-  return static_cast<uint64_t>(vfs.f_bavail) * static_cast<uint64_t>(vfs.f_frsize);
 }
 
 Result<std::string> RandomHex(size_t bytes) {

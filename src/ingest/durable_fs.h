@@ -33,9 +33,6 @@ Status RenameNoReplace(Env& env, const std::string& from, const std::string& to)
 // Removes a file or directory tree; a missing path is fine. Fsyncs the parent.
 Status RemoveTree(Env& env, const std::string& path);
 
-// Bytes available to an unprivileged writer on the filesystem holding `path`.
-Result<uint64_t> AvailableBytes(const std::string& path);
-
 // `bytes` random bytes from the OS CSPRNG (via OpenSSL), as lower-case hex.
 Result<std::string> RandomHex(size_t bytes);
 

@@ -90,7 +90,7 @@ void TusService::AdjustInProgress(const std::string& site, int delta) {
 }
 
 std::optional<Response> TusService::CheckDisk(uint64_t incoming) const {
-  auto avail = AvailableBytes(store_.root());
+  auto avail = store_.env().AvailableBytes(store_.root());
   if (!avail.ok()) return TusResponse(500, "cannot check free space");
   if (*avail < config_.limits.min_free_bytes || *avail - config_.limits.min_free_bytes < incoming) {
     Log(LogLevel::kWarning, "storage.full",

@@ -54,6 +54,9 @@ class FailingReadEnv : public Env {
     return Env::Default()->CreateWritable(p, m, how);
   }
   Result<FileIdentity> Stat(const std::string& p) override { return Env::Default()->Stat(p); }
+  Result<uint64_t> AvailableBytes(const std::string& p) override {
+    return Env::Default()->AvailableBytes(p);
+  }
   Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& p) override {
     return Env::Default()->OpenReadWrite(p);
   }
