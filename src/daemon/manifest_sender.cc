@@ -13,15 +13,9 @@ namespace {
 
 using transfer::HttpRequest;
 using transfer::HttpResponse;
+using transfer::RefusalStatus;
 
 const std::vector<std::string> kTus = {"Tus-Resumable: 1.0.0"};
-
-Status Refused(const HttpResponse& r, const std::string& what) {
-  std::string reason = what;
-  if (!r.body.empty() && r.body.size() < 300) reason += " (" + r.body + ")";
-  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-  return HttpStatusError(r.status, reason);
-}
 
 class Sender {
  public:
@@ -31,7 +25,7 @@ class Sender {
     if (!caps_) {
       HttpRequest req{"OPTIONS", m_.endpoint, kTus, {}, 0};
       SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(req));
-      if (r.status != 200 && r.status != 204) return Refused(r, "OPTIONS " + m_.endpoint);
+      if (r.status != 200 && r.status != 204) return RefusalStatus(r, "OPTIONS " + m_.endpoint);
       SEQGATE_ASSIGN_OR_RETURN(
           auto caps,
           transfer::ParseServerCaps(r.Header("Tus-Version"), r.Header("Tus-Extension"),
@@ -46,7 +40,7 @@ class Sender {
       if (r.status == 404 || r.status == 410) {
         url_.clear();  // gone (expired or never completed): create it again
       } else if (r.status != 200 && r.status != 204) {
-        return Refused(r, "HEAD " + url_);
+        return RefusalStatus(r, "HEAD " + url_);
       } else {
         offset = transfer::ParseUnsigned(r.Header("Upload-Offset").value_or("")).value_or(0);
       }
@@ -62,7 +56,7 @@ class Sender {
       HttpRequest patch{"PATCH", url_, h, all.subspan(offset), 0};
       SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(patch));
       if (r.status == 409) return HttpStatusError(503, "offset mismatch; re-syncing");
-      if (r.status != 204 && r.status != 200) return Refused(r, "PATCH " + url_);
+      if (r.status != 204 && r.status != 200) return RefusalStatus(r, "PATCH " + url_);
     }
     return FetchReceipt();
   }
@@ -84,7 +78,7 @@ class Sender {
     if (with_body) h.emplace_back("Content-Type: application/offset+octet-stream");
     HttpRequest post{"POST", m_.endpoint, h, with_body ? AsBytes(m_.bytes) : ByteView{}, 0};
     SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(post));
-    if (r.status != 201) return Refused(r, "POST manifest to " + m_.endpoint);
+    if (r.status != 201) return RefusalStatus(r, "POST manifest to " + m_.endpoint);
     auto loc = r.Header("Location");
     if (!loc || loc->empty()) return HttpStatusError(502, "201 without a Location header");
     SEQGATE_ASSIGN_OR_RETURN(url_, transfer::ResolveLocation(m_.endpoint, *loc));
@@ -107,7 +101,7 @@ class Sender {
     HttpRequest get{"GET", url_, {}, {}, 0};
     SEQGATE_ASSIGN_OR_RETURN(auto r, http_.Perform(get));
     if (r.status == 202) return HttpStatusError(503, "the manifest receipt is not ready yet");
-    if (r.status != 200) return Refused(r, "GET manifest receipt");
+    if (r.status != 200) return RefusalStatus(r, "GET manifest receipt");
     out_.receipt = r.body;
     return Status::Ok();
   }

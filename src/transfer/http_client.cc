@@ -67,6 +67,21 @@ std::optional<std::string_view> HttpResponse::Header(std::string_view name) cons
   return std::nullopt;
 }
 
+Status RefusalStatus(const HttpResponse& r, std::string_view what) {
+  std::string reason(what);
+  if (!r.body.empty() && r.body.size() < 300) {
+    std::string body = r.body;
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) {
+      body.pop_back();
+    }
+    for (char& c : body) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    if (!body.empty()) reason += " (" + body + ")";
+  }
+  return HttpStatusError(r.status, reason);
+}
+
 HttpClient::HttpClient(TransportOptions options, TransferLoop* loop)
     : options_(std::move(options)), loop_(loop), easy_(curl_easy_init()) {}
 

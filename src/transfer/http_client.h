@@ -55,6 +55,11 @@ struct HttpResponse {
   std::optional<std::string_view> Header(std::string_view name) const;
 };
 
+// A refusal (an answer the caller did not want) as a Status classified by its HTTP status
+// (error_class.h): `what` and, when the body is short, the server's reason from it — with
+// control characters replaced, so a hostile body cannot forge lines in a log.
+Status RefusalStatus(const HttpResponse& r, std::string_view what);
+
 class HttpClient {
  public:
   // `loop` runs the transfers (shared by every upload); nullptr = curl_easy_perform here.

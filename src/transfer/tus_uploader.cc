@@ -103,10 +103,7 @@ Status TusUploader::Refused(const HttpResponse& r, std::string_view what) {
   if (auto ra = r.Header("Retry-After")) {
     retry_after_ = ParseRetryAfter(*ra, std::chrono::system_clock::now());
   }
-  std::string reason(what);
-  if (!r.body.empty() && r.body.size() < 300) reason += " (" + r.body + ")";
-  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-  return HttpStatusError(r.status, reason);
+  return RefusalStatus(r, what);
 }
 
 Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
