@@ -4,6 +4,8 @@
 #include <cassert>
 #include <string>
 
+#include "common/buffer_pool.h"
+
 namespace seqgate::pipeline {
 namespace {
 
@@ -25,7 +27,8 @@ struct PackJob::Slot {
   uint32_t frame = 0;
   bool in_use = false;
   bool read_done = false, compressed = false, sha_done = false, md5_done = false, emitted = false;
-  std::unique_ptr<uint8_t[]> in, out;  // allocated once, uninitialised: reused for every frame
+  // Taken from the shared pool once, reused for every frame of the file, given back at the end.
+  BufferPool::Raw in, out;
   size_t in_size = 0, out_size = 0;
   uint32_t in_checksum = 0;
   uint64_t out_xxh = 0;
@@ -45,7 +48,12 @@ PackJob::PackJob(const PackJobSpec& spec, WorkerPool& pool, PackSink& sink)
   for (unsigned i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>());
 }
 
-PackJob::~PackJob() = default;
+PackJob::~PackJob() {
+  for (auto& s : slots_) {
+    BufferPool::Shared().Give(std::move(s->in));
+    BufferPool::Shared().Give(std::move(s->out));
+  }
+}
 
 PackJob::Slot& PackJob::SlotFor(uint32_t frame) {
   return *slots_[(frame - spec_.first_frame) % slots_.size()];
@@ -114,7 +122,7 @@ bool PackJob::RunOneStep() {
     busy = true;
     ++active_;
     lk.unlock();
-    h.Update({s.in.get(), s.in_size});
+    h.Update({s.in.data.get(), s.in_size});
     lk.lock();
     busy = false;
     --active_;
@@ -180,8 +188,11 @@ Status PackJob::ReadFrame(uint32_t frame, Slot& s) {
   const uint64_t offset = static_cast<uint64_t>(frame) * spec_.frame_size;
   const size_t want =
       static_cast<size_t>(std::min<uint64_t>(spec_.frame_size, spec_.identity.size - offset));
-  if (!s.in) s.in.reset(new uint8_t[spec_.frame_size]);
-  SEQGATE_ASSIGN_OR_RETURN(const size_t got, spec_.file->ReadAt(offset, {s.in.get(), want}));
+  if (s.in.capacity < spec_.frame_size) {
+    BufferPool::Shared().Give(std::move(s.in));
+    s.in = BufferPool::Shared().TakeRaw(spec_.frame_size);
+  }
+  SEQGATE_ASSIGN_OR_RETURN(const size_t got, spec_.file->ReadAt(offset, {s.in.data.get(), want}));
   if (got != want) {
     return SourceChanged("'" + spec_.file->path() + "' shrank while being read: wanted " +
                          std::to_string(want) + " bytes at offset " + std::to_string(offset) +
@@ -199,22 +210,25 @@ Status PackJob::ReadFrame(uint32_t frame, Slot& s) {
 
 Status PackJob::CompressFrame(uint32_t, Slot& s) {
   if (spec_.encoding == Encoding::kIdentity) {
-    const uint64_t h = Xxh64({s.in.get(), s.in_size});
+    const uint64_t h = Xxh64({s.in.data.get(), s.in_size});
     s.in_checksum = static_cast<uint32_t>(h);
     s.out_size = s.in_size;
     s.out_xxh = h;
     return Status::Ok();
   }
   const size_t cap = FrameCompressor::Bound(spec_.frame_size);
-  if (!s.out) s.out.reset(new uint8_t[cap]);
+  if (s.out.capacity < cap) {
+    BufferPool::Shared().Give(std::move(s.out));
+    s.out = BufferPool::Shared().TakeRaw(cap);
+  }
   SEQGATE_ASSIGN_OR_RETURN(
       const size_t n,
-      ThreadCompressor(spec_.level).Compress({s.in.get(), s.in_size}, {s.out.get(), cap}));
+      ThreadCompressor(spec_.level).Compress({s.in.data.get(), s.in_size}, {s.out.data.get(), cap}));
   s.out_size = n;
-  s.out_xxh = Xxh64({s.out.get(), n});
+  s.out_xxh = Xxh64({s.out.data.get(), n});
   // The frame ends with its content checksum (checksumFlag is pinned on): the low 32 bits of
   // XXH64 of the input, exactly what the seek table wants. Reading it saves a pass over 8 MiB.
-  s.in_checksum = GetLe32(s.out.get() + n - 4);
+  s.in_checksum = GetLe32(s.out.data.get() + n - 4);
   return Status::Ok();
 }
 
@@ -241,8 +255,8 @@ Status PackJob::EmitFrame(uint32_t frame, Slot& s) {
     }
   }
 
-  const ByteView bytes = spec_.encoding == Encoding::kIdentity ? ByteView{s.in.get(), s.in_size}
-                                                               : ByteView{s.out.get(), s.out_size};
+  const ByteView bytes = spec_.encoding == Encoding::kIdentity ? ByteView{s.in.data.get(), s.in_size}
+                                                               : ByteView{s.out.data.get(), s.out_size};
   SEQGATE_RETURN_IF_ERROR(sink_.OnFrame(r, bytes));
   if (spec_.hash_output) sha_out_.Update(bytes);
   output_end_ += s.out_size;

@@ -2,7 +2,15 @@
 
 #include <algorithm>
 
+#include "common/buffer_pool.h"
+
 namespace seqgate::transfer {
+
+ChunkQueue::~ChunkQueue() {
+  for (auto& b : spare_) BufferPool::Shared().Give(std::move(b));
+  for (auto& c : ready_) BufferPool::Shared().Give(std::move(c.bytes));
+  BufferPool::Shared().Give(std::move(cur_.bytes));
+}
 
 ChunkQueue::ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity,
                        uint64_t first_patch_size)
@@ -45,6 +53,7 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
 
 Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
   std::vector<uint8_t> buffer;
+  const size_t reserve = static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20));
   {
     // Only once the finished chunks fit the queue, so this one never waits full in memory:
     // with capacity 1, one chunk on the wire and one being filled or ready.
@@ -56,13 +65,15 @@ Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
       spare_.pop_back();
     }
   }
+  // A buffer another upload filled before has its pages in place: no faults while filling.
+  if (buffer.capacity() == 0) buffer = BufferPool::Shared().Take(0, reserve);
   cur_ = Chunk{};
   cur_.bytes = std::move(buffer);
   cur_.bytes.clear();
   cur_.offset = from;
   cur_.first_frame = record != nullptr ? record->index : 0;
   cur_.end_frame = cur_.first_frame;
-  cur_.bytes.reserve(static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20)));
+  cur_.bytes.reserve(reserve);
   if (checksum_) hasher_.emplace(DigestAlgorithm::kSha256);
   cur_open_ = true;
   return Status::Ok();

@@ -37,6 +37,8 @@ class ChunkQueue final : public pipeline::PackSink {
   // PATCH worth of frames has been packed.
   ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity = 1,
              uint64_t first_patch_size = UINT64_MAX);
+  // Gives its buffers to the shared pool (common/buffer_pool.h) for the next upload.
+  ~ChunkQueue() override;
 
   // PackSink: called by the pipeline, one at a time, in order.
   Status OnFrame(const pipeline::FrameRecord& record, ByteView bytes) override;

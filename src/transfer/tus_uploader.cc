@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/buffer_pool.h"
 #include "common/error_class.h"
 #include "pipeline/encoding.h"
 #include "transfer/file_receipt.h"
@@ -372,6 +373,7 @@ void TusUploader::StopProducer() {
   }
   if (producer_.joinable()) producer_.join();
   std::lock_guard lock(cancel_mu_);
+  if (pending_) BufferPool::Shared().Give(std::move(pending_->bytes));
   queue_.reset();
   pending_.reset();
 }
