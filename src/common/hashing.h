@@ -1,4 +1,5 @@
-// Streaming message digests (OpenSSL 3 EVP) and XXH64, behind one small interface.
+// Streaming message digests (OpenSSL 3 EVP; MD5 our own, see common/md5.h) and XXH64, behind
+// one small interface.
 //
 // SHA-256 and MD5 are what archives and the centre verify; SHA-1 exists only because tus
 // requires servers to support it for Upload-Checksum. XXH64 is the zstd seekable format's
