@@ -77,13 +77,17 @@ Result<std::vector<FileRecord>> Journal::FilesOfRun(int64_t run) {
   return ReadFiles(st);
 }
 
+// The fair work order: oldest run first, then files in discovery order.
+constexpr const char* kFairOrder =
+    " ORDER BY (SELECT discovered_ns FROM runs WHERE runs.id=files.run), run, id";
+
 Result<std::vector<FileRecord>> Journal::WorkQueue(int limit) {
   std::lock_guard lock(mu_);
   SEQGATE_ASSIGN_OR_RETURN(
       Statement st,
       db_->Prepare(std::string("SELECT ") + kFileColumns +
-                   " FROM files WHERE state IN ('pending','packing','uploading') ORDER BY "
-                   "(SELECT discovered_ns FROM runs WHERE runs.id=files.run), run, id LIMIT ?1"));
+                   " FROM files WHERE state IN ('pending','packing','uploading')" +
+                   kFairOrder + " LIMIT ?1"));
   st.Bind(1, limit);
   return ReadFiles(st);
 }
@@ -93,8 +97,7 @@ Result<std::vector<FileRecord>> Journal::FilesInState(FileState state, int limit
   SEQGATE_ASSIGN_OR_RETURN(
       Statement st,
       db_->Prepare(std::string("SELECT ") + kFileColumns +
-                   " FROM files WHERE state=?1 ORDER BY (SELECT discovered_ns FROM runs "
-                   "WHERE runs.id=files.run), run, id LIMIT ?2"));
+                   " FROM files WHERE state=?1" + kFairOrder + " LIMIT ?2"));
   st.Bind(1, FileStateName(state)).Bind(2, limit);
   return ReadFiles(st);
 }

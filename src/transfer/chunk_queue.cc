@@ -7,7 +7,6 @@
 namespace seqgate::transfer {
 
 ChunkQueue::~ChunkQueue() {
-  for (auto& b : spare_) BufferPool::Shared().Give(std::move(b));
   for (auto& c : ready_) BufferPool::Shared().Give(std::move(c.bytes));
   BufferPool::Shared().Give(std::move(cur_.bytes));
 }
@@ -52,7 +51,6 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
 }
 
 Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
-  std::vector<uint8_t> buffer;
   const size_t reserve = static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20));
   {
     // Only once the finished chunks fit the queue, so this one never waits full in memory:
@@ -60,28 +58,20 @@ Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
     if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
-    if (!spare_.empty()) {
-      buffer = std::move(spare_.back());
-      spare_.pop_back();
-    }
   }
-  // A buffer another upload filled before has its pages in place: no faults while filling.
-  if (buffer.capacity() == 0) buffer = BufferPool::Shared().Take(0, reserve);
   cur_ = Chunk{};
-  cur_.bytes = std::move(buffer);
-  cur_.bytes.clear();
+  // A buffer this or another upload filled before has its pages in place: no faults.
+  cur_.bytes = BufferPool::Shared().Take(0, reserve);
   cur_.offset = from;
   cur_.first_frame = record != nullptr ? record->index : 0;
   cur_.end_frame = cur_.first_frame;
-  cur_.bytes.reserve(reserve);
   if (checksum_) hasher_.emplace(DigestAlgorithm::kSha256);
   cur_open_ = true;
   return Status::Ok();
 }
 
 void ChunkQueue::Recycle(std::vector<uint8_t> buffer) {
-  std::lock_guard lock(mu_);
-  if (spare_.empty() && buffer.capacity() > 0) spare_.push_back(std::move(buffer));
+  BufferPool::Shared().Give(std::move(buffer));
 }
 
 Status ChunkQueue::Push(bool last) {

@@ -55,8 +55,9 @@ class ChunkQueue final : public pipeline::PackSink {
   // Blocks for the next chunk. kAborted after Abort(); the producer's failure if it failed.
   Result<Chunk> Next();
 
-  // Hands back the buffer of a chunk the uploader is done with, so the producer fills it
-  // again instead of faulting in fresh pages for every chunk. Thread-safe; optional.
+  // Hands back the buffer of a chunk the uploader is done with (to the shared pool), so the
+  // producer fills it again instead of faulting in fresh pages for every chunk. Thread-safe;
+  // optional.
   void Recycle(std::vector<uint8_t> buffer);
 
  private:
@@ -78,7 +79,6 @@ class ChunkQueue final : public pipeline::PackSink {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> ready_;
-  std::vector<std::vector<uint8_t>> spare_;  // recycled buffers, at most one
   bool finished_ = false, aborted_ = false;
   Status producer_status_;
 };
