@@ -26,7 +26,7 @@ FrameCompressor& ThreadCompressor(int level) {
 struct PackJob::Slot {
   uint32_t frame = 0;
   bool in_use = false;
-  bool read_done = false, compressed = false, sha_done = false, md5_done = false, emitted = false;
+  bool read_done = false, compressed = false, hashed = false, emitted = false;
   // Taken from the shared pool once, reused for every frame of the file, given back at the end.
   BufferPool::Raw in, out;
   size_t in_size = 0, out_size = 0;
@@ -39,9 +39,9 @@ PackJob::PackJob(const PackJobSpec& spec, WorkerPool& pool, PackSink& sink)
       pool_(pool),
       sink_(sink),
       next_read_(spec.first_frame),
-      sha_next_(spec.first_frame),
-      md5_next_(spec.first_frame),
+      hash_next_(spec.first_frame),
       emit_next_(spec.first_frame),
+      original_(spec.md5),
       output_end_(spec.output_base) {
   const unsigned n = std::max(1u, std::min(spec.slots, spec.end_frame - spec.first_frame));
   slots_.reserve(n);
@@ -76,13 +76,12 @@ bool PackJob::Done() const {
   if (active_ > 0) return false;
   if (failed_) return true;
   const uint32_t end = spec_.end_frame;
-  return emit_next_ == end && (!spec_.hash_original || sha_next_ == end) &&
-         (!spec_.hash_original || !spec_.md5 || md5_next_ == end);
+  return emit_next_ == end && (!spec_.hash_original || hash_next_ == end);
 }
 
 void PackJob::RetireIfDone(uint32_t frame) {
   Slot& s = SlotFor(frame);
-  if (s.in_use && s.frame == frame && s.emitted && s.sha_done && s.md5_done) s.in_use = false;
+  if (s.in_use && s.frame == frame && s.emitted && s.hashed) s.in_use = false;
 }
 
 bool PackJob::RunOneStep() {
@@ -114,30 +113,25 @@ bool PackJob::RunOneStep() {
       return true;
     }
   }
-  auto hash_stage = [&](bool& busy, uint32_t& next, bool Slot::*done, Hasher& h) -> bool {
-    if (busy || next >= end) return false;
-    Slot& s = SlotFor(next);
-    if (!(s.in_use && s.frame == next && s.read_done)) return false;
-    const uint32_t f = next;
-    busy = true;
-    ++active_;
-    lk.unlock();
-    h.Update({s.in.data.get(), s.in_size});
-    lk.lock();
-    busy = false;
-    --active_;
-    s.*done = true;
-    ++next;
-    RetireIfDone(f);
-    lk.unlock();
-    pool_.Notify();
-    return true;
-  };
-  if (spec_.hash_original) {
-    // MD5 first: it is the slowest chain (~0.7 GB/s against SHA-256's ~1.7 with SHA-NI), so
-    // starting it earliest keeps it off the critical path at the end of the file.
-    if (spec_.md5 && hash_stage(md5_busy_, md5_next_, &Slot::md5_done, md5_in_)) return true;
-    if (hash_stage(sha_busy_, sha_next_, &Slot::sha_done, sha_in_)) return true;
+  // The original's digests: a serial chain of its own, beside compression.
+  if (spec_.hash_original && !hash_busy_ && hash_next_ < end) {
+    Slot& s = SlotFor(hash_next_);
+    if (s.in_use && s.frame == hash_next_ && s.read_done) {
+      const uint32_t f = hash_next_;
+      hash_busy_ = true;
+      ++active_;
+      lk.unlock();
+      original_.Update({s.in.data.get(), s.in_size});
+      lk.lock();
+      hash_busy_ = false;
+      --active_;
+      s.hashed = true;
+      ++hash_next_;
+      RetireIfDone(f);
+      lk.unlock();
+      pool_.Notify();
+      return true;
+    }
   }
 
   if (next_read_ < end) {
@@ -147,8 +141,7 @@ bool PackJob::RunOneStep() {
       s.frame = f;
       s.in_use = true;
       s.read_done = s.compressed = s.emitted = false;
-      s.sha_done = !spec_.hash_original;
-      s.md5_done = !spec_.hash_original || !spec_.md5;
+      s.hashed = !spec_.hash_original;
       ++active_;
       return DoReadAndCompress(f, lk);
     }

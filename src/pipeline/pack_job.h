@@ -14,6 +14,7 @@
 
 #include "common/env.h"
 #include "common/hashing.h"
+#include "common/sha256_md5.h"
 #include "pipeline/encoding.h"
 #include "pipeline/frame_codec.h"
 #include "pipeline/frame_record.h"
@@ -49,8 +50,8 @@ class PackJob final : public PoolJob {
 
   // After Done(): the first failure, or OK.
   Status status() const;
-  Digest FinishOriginalSha256() { return sha_in_.Finish(); }
-  Digest FinishOriginalMd5() { return md5_in_.Finish(); }
+  // The original's SHA-256, and its MD5 when the spec asks for it.
+  Sha256Md5::Digests FinishOriginal() { return original_.Finish(); }
   Digest FinishOutputSha256() { return sha_out_.Finish(); }
   // Output bytes emitted so far (frames only).
   uint64_t output_end() const { return output_end_; }
@@ -76,15 +77,14 @@ class PackJob final : public PoolJob {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Slot>> slots_;
   uint32_t next_read_;
-  uint32_t sha_next_, md5_next_, emit_next_;
-  bool sha_busy_ = false, md5_busy_ = false, emit_busy_ = false;
+  uint32_t hash_next_, emit_next_;
+  bool hash_busy_ = false, emit_busy_ = false;
   int active_ = 0;  // steps in progress
   Status failure_;
   bool failed_ = false;
 
   // Touched only by the thread holding the matching *_busy_ flag.
-  Hasher sha_in_{DigestAlgorithm::kSha256};
-  Hasher md5_in_{DigestAlgorithm::kMd5};
+  Sha256Md5 original_;  // both digests in one pass (common/sha256_md5.h)
   Hasher sha_out_{DigestAlgorithm::kSha256};
   uint64_t output_end_;
   std::vector<SeekEntry> seek_entries_;

@@ -105,8 +105,9 @@ Result<PackResult> Pack(Env& env, WorkerPool& pool, const std::string& path,
     result.trailer_size = trailer.size();
   }
   result.packed_size = job.output_end() + result.trailer_size;
-  result.original_sha256 = job.FinishOriginalSha256();
-  if (options.md5) result.original_md5 = job.FinishOriginalMd5();
+  Sha256Md5::Digests original = job.FinishOriginal();
+  result.original_sha256 = original.sha256;
+  result.original_md5 = original.md5;
   if (result.encoding == Encoding::kIdentity) {
     result.packed_sha256 = result.original_sha256;
   } else if (spec.hash_output) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/env.h"
+#include "common/sha256_md5.h"
 #include "pipeline/block_fanout.h"
 #include "pipeline/seek_table.h"
 
@@ -18,9 +19,9 @@ constexpr uint32_t kZstdFrameMagic = 0xFD2FB528;
 constexpr int kWindowLogMax = 27;
 // Content_Checksum_flag of a zstd frame header descriptor (RFC 8878 §3.1.1.1.1).
 constexpr uint8_t kChecksumFlag = 0x04;
-// Decompressed bytes in flight between the decoder and the hash threads: 8 × 1 MiB. Blocks of
+// Decompressed bytes in flight between the decoder and the hash thread: 8 × 1 MiB. Blocks of
 // 1 MiB keep hand-offs rare (~1000 per GiB) while a block is still warm in the shared cache
-// when the slower hash reads it.
+// when the hash reads it.
 constexpr size_t kFanoutBlockSize = 1u << 20;
 constexpr unsigned kFanoutBlocks = 8;
 
@@ -36,13 +37,11 @@ struct StreamVerifier::Impl {
   enum class State { kHeader, kFrame, kSeekTable, kAfterTable, kFailed };
 
   Encoding encoding;
-  bool md5;
   State state = State::kHeader;
-  Hasher sha{DigestAlgorithm::kSha256};
-  Hasher md5h{DigestAlgorithm::kMd5};
-  // The original bytes go to SHA-256 and MD5 on threads of their own, so decompressing and
-  // the two digests use three cores' worth of time side by side instead of one after another.
-  // Declared after the hashers it feeds: destroyed (threads joined) before them.
+  // SHA-256 and MD5 of the original in one pass (common/sha256_md5.h), on a thread of its own so
+  // decompressing and hashing run side by side. Declared before the fan-out that feeds it: the
+  // fan-out's thread is joined first.
+  Sha256Md5 digests;
   BlockFanout fan;
   uint64_t packed = 0;    // stream bytes consumed
   uint64_t original = 0;  // decompressed bytes produced
@@ -64,16 +63,10 @@ struct StreamVerifier::Impl {
   size_t table_want = 0;
   Status failure;
 
-  static std::vector<BlockFanout::Consumer> Consumers(Hasher& sha, Hasher& md5, bool with_md5) {
-    std::vector<BlockFanout::Consumer> c;
-    // MD5 first: the slowest lane starts earliest on a busy machine.
-    if (with_md5) c.emplace_back([&md5](ByteView b) { md5.Update(b); });
-    c.emplace_back([&sha](ByteView b) { sha.Update(b); });
-    return c;
-  }
-
   Impl(Encoding e, bool m)
-      : encoding(e), md5(m), fan(Consumers(sha, md5h, m), kFanoutBlockSize, kFanoutBlocks) {
+      : encoding(e),
+        digests(m),
+        fan({[this](ByteView b) { digests.Update(b); }}, kFanoutBlockSize, kFanoutBlocks) {
     if (e == Encoding::kZstdSeekable) {
       dctx = ZSTD_createDCtx();
       ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kWindowLogMax);
@@ -293,11 +286,12 @@ Result<VerifiedContent> StreamVerifier::Finish(const ExpectedDigests& expected) 
     }
     v.frames = static_cast<uint32_t>(m.seen.size());
   }
-  m.fan.Finish();  // the hash threads have seen every byte and ended
+  m.fan.Finish();  // the hash thread has seen every byte and ended
   m.finished = true;
   v.original_size = m.original;
-  v.original_sha256 = m.sha.Finish();
-  if (m.md5) v.original_md5 = m.md5h.Finish();
+  Sha256Md5::Digests d = m.digests.Finish();
+  v.original_sha256 = d.sha256;
+  v.original_md5 = d.md5;
 
   std::string diff;
   if (expected.sha256 && !(*expected.sha256 == v.original_sha256)) {

@@ -1,0 +1,240 @@
+#include "common/sha256_md5.h"
+
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SEQGATE_HAVE_SHA_NI 1
+#endif
+
+namespace seqgate {
+namespace {
+
+#include "common/md5_rounds.h"  // NOLINT: macros and helpers for this file only
+
+constexpr uint32_t kSha256Init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+constexpr uint32_t kMd5Init[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+
+#ifdef SEQGATE_HAVE_SHA_NI
+alignas(16) constexpr uint32_t kSha256K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+    0xc67178f2};
+
+#define SG_SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+
+// SHA-NI keeps the eight working variables as two vectors, ABEF and CDGH; these convert from
+// and to the standard order A..H.
+SG_SHA_TARGET inline void ShaLoad(const uint32_t st[8], __m128i& abef, __m128i& cdgh) {
+  const __m128i dcba = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st)), 0xB1);
+  const __m128i hgfe =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 4)), 0x1B);
+  abef = _mm_alignr_epi8(dcba, hgfe, 8);
+  cdgh = _mm_blend_epi16(hgfe, dcba, 0xF0);
+}
+
+SG_SHA_TARGET inline void ShaStore(__m128i abef, __m128i cdgh, uint32_t st[8]) {
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(st), _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(st + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+// Rounds 4i..4i+3 of the block at `sp`. m[] holds the message schedule's last four quads,
+// rolling: quad i replaces quad i-4 (FIPS 180-4 §6.2.2 step 1, four words at a time).
+#define SG_SHA_QUAD(i)                                                                        \
+  {                                                                                           \
+    if constexpr ((i) < 4) {                                                                  \
+      m[(i)] = _mm_shuffle_epi8(                                                              \
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(sp + 16 * (i))), byteswap);        \
+    } else {                                                                                  \
+      m[(i) % 4] = _mm_sha256msg2_epu32(                                                      \
+          _mm_add_epi32(_mm_sha256msg1_epu32(m[(i) % 4], m[((i) + 1) % 4]),                   \
+                        _mm_alignr_epi8(m[((i) + 3) % 4], m[((i) + 2) % 4], 4)),              \
+          m[((i) + 3) % 4]);                                                                  \
+    }                                                                                         \
+    __m128i wk = _mm_add_epi32(                                                               \
+        m[(i) % 4], _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * (i))));    \
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);                                             \
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));                    \
+  }
+#define SG_SHA_BLOCK                                                                          \
+  SG_SHA_QUAD(0) SG_SHA_QUAD(1) SG_SHA_QUAD(2) SG_SHA_QUAD(3) SG_SHA_QUAD(4) SG_SHA_QUAD(5)   \
+  SG_SHA_QUAD(6) SG_SHA_QUAD(7) SG_SHA_QUAD(8) SG_SHA_QUAD(9) SG_SHA_QUAD(10) SG_SHA_QUAD(11) \
+  SG_SHA_QUAD(12) SG_SHA_QUAD(13) SG_SHA_QUAD(14) SG_SHA_QUAD(15)
+
+SG_SHA_TARGET void Sha256NiBlocks(uint32_t st[8], const uint8_t* sp, size_t blocks) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i abef, cdgh;
+  ShaLoad(st, abef, cdgh);
+  for (; blocks != 0; --blocks, sp += 64) {
+    __m128i m[4];
+    const __m128i abef0 = abef, cdgh0 = cdgh;
+    SG_SHA_BLOCK
+    abef = _mm_add_epi32(abef, abef0);
+    cdgh = _mm_add_epi32(cdgh, cdgh0);
+  }
+  ShaStore(abef, cdgh, st);
+}
+
+// Both compression functions over the same blocks in one loop body. The out-of-order core
+// overlaps them: SHA-256's vector instructions fill the slots MD5's scalar chain leaves idle.
+SG_SHA_TARGET void Sha256NiMd5Blocks(uint32_t st[8], uint32_t md5[4], const uint8_t* p,
+                                     size_t blocks) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i abef, cdgh;
+  ShaLoad(st, abef, cdgh);
+  uint32_t a = md5[0], b = md5[1], c = md5[2], d = md5[3];
+  for (; blocks != 0; --blocks, p += 64) {
+    const uint8_t* sp = p;
+    __m128i m[4];
+    const __m128i abef0 = abef, cdgh0 = cdgh;
+    const uint32_t a0 = a, b0 = b, c0 = c, d0 = d;
+    SG_SHA_BLOCK
+    SG_MD5_STEPS(SG_MD5_STEP1)
+    abef = _mm_add_epi32(abef, abef0);
+    cdgh = _mm_add_epi32(cdgh, cdgh0);
+    a += a0;
+    b += b0;
+    c += c0;
+    d += d0;
+  }
+  ShaStore(abef, cdgh, st);
+  md5[0] = a;
+  md5[1] = b;
+  md5[2] = c;
+  md5[3] = d;
+}
+
+#undef SG_SHA_BLOCK
+#undef SG_SHA_QUAD
+#undef SG_SHA_TARGET
+#endif  // SEQGATE_HAVE_SHA_NI
+
+#undef SG_MD5_STEP1
+#undef SG_MD5_STEPS
+#undef SG_F1
+#undef SG_F2
+#undef SG_F3
+#undef SG_F4
+
+bool DetectShaNi() {
+#ifdef SEQGATE_HAVE_SHA_NI
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+  const bool ssse3 = (c & bit_SSSE3) != 0, sse41 = (c & bit_SSE4_1) != 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+  return ssse3 && sse41 && (b & bit_SHA) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+bool Sha256Md5::CpuHasShaNi() {
+  static const bool has = DetectShaNi();
+  return has;
+}
+
+Sha256Md5::Sha256Md5(bool md5, Kernel kernel)
+    : fused_(md5 && kernel == Kernel::kBest && CpuHasShaNi()) {
+  if (!fused_) {
+    sha_hasher_.emplace(DigestAlgorithm::kSha256);
+    if (md5) md5_hasher_.emplace();
+  }
+  Reset();
+}
+
+void Sha256Md5::Reset() {
+  std::memcpy(sha_, kSha256Init, sizeof sha_);
+  std::memcpy(md5_, kMd5Init, sizeof md5_);
+  length_ = 0;
+  buffered_ = 0;
+}
+
+void Sha256Md5::Update(ByteView data) {
+  if (!fused_) {
+    sha_hasher_->Update(data);
+    if (md5_hasher_) md5_hasher_->Update(data);
+    return;
+  }
+#ifdef SEQGATE_HAVE_SHA_NI
+  length_ += data.size();
+  const uint8_t* p = data.data();
+  size_t n = data.size();
+  if (buffered_ != 0) {
+    const size_t take = std::min(n, sizeof buffer_ - buffered_);
+    std::memcpy(buffer_ + buffered_, p, take);
+    buffered_ += take;
+    p += take;
+    n -= take;
+    if (buffered_ < sizeof buffer_) return;
+    Sha256NiMd5Blocks(sha_, md5_, buffer_, 1);
+    buffered_ = 0;
+  }
+  if (n >= 64) {
+    Sha256NiMd5Blocks(sha_, md5_, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
+  }
+  std::memcpy(buffer_, p, n);
+  buffered_ = n;
+#endif
+}
+
+Sha256Md5::Digests Sha256Md5::Finish() {
+  Digests out;
+  if (!fused_) {
+    out.sha256 = sha_hasher_->Finish();
+    if (md5_hasher_) {
+      const std::array<uint8_t, 16> md5 = md5_hasher_->Finish();
+      out.md5.emplace();
+      std::memcpy(out.md5->bytes.data(), md5.data(), md5.size());
+      out.md5->size = md5.size();
+    }
+    return out;
+  }
+#ifdef SEQGATE_HAVE_SHA_NI
+  // The two paddings differ only in the length's byte order (SHA-256 big-endian, MD5 little):
+  // one or two final blocks each, hashed apart.
+  uint8_t sha_tail[128] = {}, md5_tail[128] = {};
+  std::memcpy(sha_tail, buffer_, buffered_);
+  sha_tail[buffered_] = 0x80;
+  const size_t tail = buffered_ < 56 ? 64 : 128;
+  std::memcpy(md5_tail, sha_tail, tail);
+  const uint64_t bits = length_ * 8;
+  for (size_t i = 0; i < 8; ++i) {
+    sha_tail[tail - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
+    md5_tail[tail - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
+  }
+  Sha256NiBlocks(sha_, sha_tail, tail / 64);
+  Md5Blocks(md5_, md5_tail, tail / 64);
+  for (size_t i = 0; i < 8; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      out.sha256.bytes[4 * i + j] = static_cast<uint8_t>(sha_[i] >> (24 - 8 * j));
+    }
+  }
+  out.sha256.size = 32;
+  out.md5.emplace();
+  for (size_t i = 0; i < 4; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      out.md5->bytes[4 * i + j] = static_cast<uint8_t>(md5_[i] >> (8 * j));
+    }
+  }
+  out.md5->size = 16;
+#endif
+  Reset();
+  return out;
+}
+
+}  // namespace seqgate

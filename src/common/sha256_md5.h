@@ -1,0 +1,60 @@
+// SHA-256 and, optionally, MD5 of one stream in one pass: what the packer and the centre's
+// verifier compute over every original byte.
+//
+// Where the CPU has the SHA extensions (SHA-NI), one loop runs MD5's step chain and SHA-256's
+// rounds side by side. MD5 is a single chain of dependent scalar operations that leaves most of a
+// core's execution units idle; the SHA-NI rounds run in the vector units. Measured on the
+// reference machine: both digests at 0.64 GB/s, the speed of MD5 alone, against 0.45 GB/s one
+// after the other — SHA-256 becomes free. Elsewhere it is OpenSSL's SHA-256 and our MD5 side by
+// side (common/md5.h), with the same results.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "common/bytes.h"
+#include "common/hashing.h"
+#include "common/md5.h"
+
+namespace seqgate {
+
+class Sha256Md5 {
+ public:
+  enum class Kernel {
+    kBest,      // the fused loop when the CPU has SHA-NI, else two hashers
+    kSeparate,  // two hashers always (the fallback; tests compare the two)
+  };
+  // Without `md5`, SHA-256 alone (OpenSSL's).
+  explicit Sha256Md5(bool md5 = true, Kernel kernel = Kernel::kBest);
+
+  void Update(ByteView data);
+
+  struct Digests {
+    Digest sha256;
+    std::optional<Digest> md5;  // when asked for
+  };
+  // The digests of everything given since construction or the last Finish(); starts a new
+  // stream afterwards.
+  Digests Finish();
+
+  // Whether this object runs the fused loop.
+  bool fused() const { return fused_; }
+  // Whether this CPU can run it.
+  static bool CpuHasShaNi();
+
+ private:
+  void Reset();
+
+  bool fused_;
+  // The fused loop's state.
+  uint32_t sha_[8];
+  uint32_t md5_[4];
+  uint64_t length_ = 0;
+  uint8_t buffer_[64];
+  size_t buffered_ = 0;
+  // Two hashers otherwise.
+  std::optional<Hasher> sha_hasher_;
+  std::optional<Md5> md5_hasher_;
+};
+
+}  // namespace seqgate
