@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/hashing.h"
+#include "common/sha256_md5.h"
 #include "crypt4gh/byte_sink.h"
 #include "crypt4gh/encryptor.h"
 #include "pipeline/packer.h"
@@ -25,27 +26,31 @@ class EncryptingPackSink final : public pipeline::PackSink {
   Encryptor& encryptor_;
 };
 
-// Passes bytes on to `inner`, computing SHA-256 (and MD5 unless switched off: it costs as much
-// as the encryption) of everything that passed.
+// Passes bytes on to `inner`, computing SHA-256 (and MD5 unless switched off) of everything
+// that passed, both in one pass (common/sha256_md5.h).
 class DigestingSink final : public ByteSink {
  public:
-  explicit DigestingSink(ByteSink& inner, bool md5 = true) : inner_(inner), md5_on_(md5) {}
+  explicit DigestingSink(ByteSink& inner, bool md5 = true) : inner_(inner), digests_(md5) {}
   Status Write(ByteView bytes) override {
-    sha256_.Update(bytes);
-    if (md5_on_) md5_.Update(bytes);
+    digests_.Update(bytes);
     size_ += bytes.size();
     return inner_.Write(bytes);
   }
   uint64_t size() const { return size_; }
-  Digest FinishSha256() { return sha256_.Finish(); }
+  // After the last Write; may be called repeatedly.
+  Digest FinishSha256() { return Finished().sha256; }
   // Only when constructed with md5 = true.
-  Digest FinishMd5() { return md5_.Finish(); }
+  Digest FinishMd5() { return Finished().md5.value_or(Digest{}); }
 
  private:
+  const Sha256Md5::Digests& Finished() {
+    if (!finished_) finished_ = digests_.Finish();
+    return *finished_;
+  }
+
   ByteSink& inner_;
-  Hasher sha256_{DigestAlgorithm::kSha256};
-  Hasher md5_{DigestAlgorithm::kMd5};
-  bool md5_on_;
+  Sha256Md5 digests_;
+  std::optional<Sha256Md5::Digests> finished_;
   uint64_t size_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "ingest/content_verifier.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,8 @@
 #ifdef SEQGATE_INGEST_WITH_PIPELINE
 #include "common/env.h"
 #include "pipeline/stream_verifier.h"
+#else
+#include "common/sha256_md5.h"
 #endif
 
 namespace seqgate::ingest {
@@ -74,8 +77,7 @@ class HashingVerifier final : public ContentVerifier {
     if (encoding_ != ContentEncoding::kIdentity) {
       return Unsupported("this build of seqgate-ingest cannot verify zstd-seekable uploads");
     }
-    sha256_.Update(bytes);
-    md5_.Update(bytes);
+    digests_.Update(bytes);
     consumed_ += bytes.size();
     return Status::Ok();
   }
@@ -87,8 +89,9 @@ class HashingVerifier final : public ContentVerifier {
     }
     VerifiedSummary s;
     s.original_size = s.packed_size = consumed_;
-    s.sha256 = sha256_.Finish();
-    s.md5 = md5_.Finish();
+    Sha256Md5::Digests d = digests_.Finish();
+    s.sha256 = d.sha256;
+    s.md5 = d.md5;
     if (sha256 && !(*sha256 == s.sha256)) return Corruption(Mismatch("sha256", *sha256, s.sha256));
     if (md5 && s.md5 && !(*md5 == *s.md5)) return Corruption(Mismatch("md5", *md5, *s.md5));
     return s;
@@ -98,8 +101,7 @@ class HashingVerifier final : public ContentVerifier {
 
  private:
   ContentEncoding encoding_;
-  Hasher sha256_{DigestAlgorithm::kSha256};
-  Hasher md5_{DigestAlgorithm::kMd5};
+  Sha256Md5 digests_;
   uint64_t consumed_ = 0;
 };
 #endif
@@ -239,7 +241,12 @@ class PipelinedVerifier final : public ContentVerifier {
 
 }  // namespace
 
-// Reads [from, to) of `fd` in 1 MiB pieces into `sink`.
+// Reads [from, to) of `fd` in 1 MiB pieces into `sink`, dropping what is read from the page
+// cache: the range is durable (acknowledged), everything before it was verified already, and
+// the centre never reads upload data again — the finaliser renames the file. Caching it would
+// only evict what others need, and recycled pages are much cheaper than fresh ones
+// (docs/pipeline.md, "The centre's page cache"). The kernel drops only folios wholly inside
+// the range, and large folios straddle piece boundaries, so each drop starts at 0.
 Status ReadRange(int fd, uint64_t from, uint64_t to, ContentVerifier& sink) {
   std::vector<uint8_t> buf(1 << 20);
   while (from < to) {
@@ -249,6 +256,7 @@ Status ReadRange(int fd, uint64_t from, uint64_t to, ContentVerifier& sink) {
     if (n < 0) return ErrnoStatus(errno, "read", "upload data");
     if (n == 0) return IoError("upload data is shorter than its acknowledged offset");
     SEQGATE_RETURN_IF_ERROR(sink.Consume(ByteView(buf.data(), static_cast<size_t>(n))));
+    ::posix_fadvise(fd, 0, static_cast<off_t>(from) + n, POSIX_FADV_DONTNEED);
     from += static_cast<uint64_t>(n);
   }
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -75,6 +76,15 @@ Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
   UploadProgress next{offset, expires_unix};
   SEQGATE_RETURN_IF_ERROR(store_.SaveProgress(info_.site, info_.id, next));
   progress_ = next;
+  // Durable and verified from memory: the pages are clean and nobody reads them again, so they
+  // go back to the kernel for the next bytes instead of crowding out other files' cache. Bytes
+  // the verifier has not had are dropped after CatchUp reads them (ReadRange). The drop starts
+  // at 0: the kernel keeps a large folio that straddles the start of a narrower range.
+  const uint64_t drop_end = std::min(offset, fed_end_);
+  if (drop_end > uncached_) {
+    ::posix_fadvise(data_->fd(), 0, static_cast<off_t>(drop_end), POSIX_FADV_DONTNEED);
+    uncached_ = drop_end;
+  }
   return Status::Ok();
 }
 
@@ -86,6 +96,7 @@ Status LiveUpload::DiscardStaged() {
 void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
   if (!verifier_error_.ok() || offset != verifier_->consumed()) return;
   verifier_error_ = verifier_->Consume(data);
+  if (verifier_error_.ok()) fed_end_ = offset + data.size();
 }
 
 Status LiveUpload::CatchUp() {

@@ -30,7 +30,8 @@ class LiveUpload {
 
   // Writes `data` at `offset` (which may lie past the acknowledged offset: staging).
   Status WriteAt(uint64_t offset, ByteView data);
-  // fdatasyncs the data file, then durably records `offset` as acknowledged.
+  // fdatasyncs the data file, then durably records `offset` as acknowledged. Acknowledged
+  // bytes the verifier already has are dropped from the page cache: nothing reads them again.
   Status Commit(uint64_t offset, int64_t expires_unix);
   // Drops staged bytes past the acknowledged offset (a discarded chunk).
   Status DiscardStaged();
@@ -57,6 +58,8 @@ class LiveUpload {
   std::string data_path_;
   std::unique_ptr<ContentVerifier> verifier_;
   Status verifier_error_;  // sticky: first failure while feeding
+  uint64_t fed_end_ = 0;   // end of the bytes fed to the verifier from memory
+  uint64_t uncached_ = 0;  // page cache dropped below this offset
 };
 
 }  // namespace seqgate::ingest

@@ -107,8 +107,15 @@ U4=$(create lab-a "$FSIZE" "seqgate-run $(b64 RUN_K),seqgate-path $(b64 fast.txt
 tcurl lab-a -X PATCH "$BASE$U4" -H "$H" -H "Upload-Offset: 0" -H "Content-Type: application/offset+octet-stream" \
   -H "Expect:" -T "$WORK/fast.zst" -o /dev/null 2>/dev/null &
 CURL=$!
-sleep 0.7
-PAUSES=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '/^seqgate_ingest_body_pauses_total/ {print $2}')
+# Strike as soon as the verifier holds the body back (or after 0.7 s at most): a fixed delay
+# would let a fast centre finish the whole upload first.
+metric() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+PAUSES=0
+for _ in $(seq 1 35); do
+  PAUSES=$(metric seqgate_ingest_body_pauses_total)
+  [[ ${PAUSES:-0} -gt 0 ]] && break
+  sleep 0.02
+done
 T0=$(date +%s)
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"

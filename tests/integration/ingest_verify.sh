@@ -61,6 +61,11 @@ check "receipt frames = packer's" test "$(field "$WORK/r1.json" frames)" = "$FRA
 check "receipt sizes" test "$(field "$WORK/r1.json" packed_size)/$(field "$WORK/r1.json" original_size)" = "$SIZE/$(stat -c %s "$WORK/reads.fastq")"
 check "receipt names site, run, path, server" test "$(field "$WORK/r1.json" site)/$(field "$WORK/r1.json" run)/$(field "$WORK/r1.json" path)/$(field "$WORK/r1.json" server)" = "lab-a/RUN_A/fastq/reads.fastq/test-centre"
 FINAL="$STORAGE/lab-a/RUN_A/fastq/reads.fastq.zst"
+# Verified, durable bytes leave the page cache as they are acknowledged: the centre never reads
+# them again. (Before anything below reads the file back in.)
+RESIDENT=$(fincore --noheadings --bytes --output RES "$FINAL")
+check "stored data left the page cache once acknowledged ($RESIDENT of $SIZE bytes cached)" \
+  test "$RESIDENT" -le $((SIZE / 4))
 check "stored with .zst suffix, byte-identical" cmp -s "$WORK/reads.zst" "$FINAL"
 check "zstd CLI decompresses the stored file to the original" bash -c "zstd -dc '$FINAL' | cmp -s - '$WORK/reads.fastq'"
 check "nothing left in the upload folder but state" test ! -e "$STORAGE/.uploads/lab-a/${U#/files/}/data"

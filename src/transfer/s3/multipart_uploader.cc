@@ -15,6 +15,7 @@
 #include "common/error_class.h"
 #include "common/hashing.h"
 #include "common/log.h"
+#include "common/sha256_md5.h"
 #include "transfer/s3/multipart_options.h"
 #include "transfer/s3/multipart_state.h"
 #include "transfer/s3/part_plan.h"
@@ -195,17 +196,17 @@ Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
   const uint64_t off = plan_.Offset(p.number);
   const uint64_t len = plan_.Length(p.number);
   // Hash first: the signature covers the payload's SHA-256 and Content-MD5 precedes the body.
-  Hasher md5(DigestAlgorithm::kMd5), sha(DigestAlgorithm::kSha256);
+  Sha256Md5 digests;
   std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(len, 1u << 20)));
   for (uint64_t done = 0; done < len;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), len - done));
     SEQGATE_ASSIGN_OR_RETURN(size_t got, src_.ReadAt(off + done, MutableByteView(buf.data(), n)));
     if (got != n) return SourceChanged(src_.Describe() + " is shorter than its announced size");
-    md5.Update(ByteView(buf.data(), n));
-    sha.Update(ByteView(buf.data(), n));
+    digests.Update(ByteView(buf.data(), n));
     done += n;
   }
-  const Digest m = md5.Finish();
+  const Sha256Md5::Digests d = digests.Finish();
+  const Digest m = *d.md5;
   const std::string md5_hex = m.hex();
   std::string etag;
   if (p.fate == PartFate::kVerifyListed && p.listed_etag == md5_hex) {
@@ -218,7 +219,7 @@ Status Session::UploadPart(S3Transport& t, const PendingPart& p) {
         HttpResponse r,
         Call(t, what, "PUT",
              {{"partNumber", std::to_string(p.number)}, {"uploadId", state_.upload_id}},
-             {{"content-md5", Base64Encode(m.view())}}, sha.Finish().hex(), [&](S3Request& req) {
+             {{"content-md5", Base64Encode(m.view())}}, d.sha256.hex(), [&](S3Request& req) {
                req.source = &src_;
                req.offset = off;
                req.length = len;

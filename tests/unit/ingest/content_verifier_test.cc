@@ -2,7 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace seqgate::ingest {
 namespace {
@@ -91,6 +98,47 @@ TEST_CASE("a file range is verified in order before bytes consumed after it") {
   auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt);
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->original_size == data.size());
+}
+
+// Pages of `fd`'s first `size` bytes that are in the page cache.
+size_t ResidentPages(int fd, size_t size) {
+  void* map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  REQUIRE(map != MAP_FAILED);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in((size + page - 1) / page);
+  REQUIRE(mincore(map, size, in.data()) == 0);
+  munmap(map, size);
+  size_t n = 0;
+  for (unsigned char c : in) n += c & 1;
+  return n;
+}
+
+TEST_CASE("a durable file range, once verified, leaves the page cache") {
+  // The centre never reads upload data again; keeping it cached would only evict other
+  // files, and recycled pages are far cheaper than fresh ones.
+  std::string data(8u << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 40503u) >> 9);
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  struct statfs fs {};
+  REQUIRE(statfs(dir.c_str(), &fs) == 0);
+  if (fs.f_type == TMPFS_MAGIC) {
+    MESSAGE("skipped: " << dir << " is tmpfs, whose pages are the file itself");
+    return;
+  }
+  std::string path = dir + "/seqgate-verifier-cache-XXXXXX";
+  int fd = mkstemp(path.data());
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+  REQUIRE(fdatasync(fd) == 0);  // acknowledged bytes are durable before they are read back
+  const size_t pages = data.size() / static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  CHECK(ResidentPages(fd, data.size()) > pages / 2);  // just written: cached
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity);
+  REQUIRE(v->ConsumeFileRange(fd, 0, data.size()).ok());
+  auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(ResidentPages(fd, data.size()) == 0);
+  close(fd);
+  unlink(path.c_str());
 }
 
 }  // namespace
