@@ -9,12 +9,11 @@
 #pragma once
 
 #include <array>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 
 #include "common/bytes.h"
+#include "common/hash_lanes.h"
 
 namespace seqgate {
 
@@ -23,9 +22,9 @@ void Md5Blocks(uint32_t state[4], const uint8_t* data, size_t blocks);
 void Md5Blocks2(uint32_t state_a[4], const uint8_t* a, uint32_t state_b[4], const uint8_t* b,
                 size_t blocks);
 
-// Pairs up concurrent callers: when one thread is hashing and another arrives, one of them
-// hashes both streams interleaved while the other waits; a caller with nobody to pair with
-// hashes alone. Callers block until their blocks are hashed. Thread-safe.
+// MD5 over the shared lanes (common/hash_lanes.h): concurrent callers pair up, one hashing both
+// streams interleaved while the other waits; a caller with nobody to pair with hashes alone.
+// Callers block until their blocks are hashed. Thread-safe.
 class Md5Lanes {
  public:
   static Md5Lanes& Shared();  // never destroyed
@@ -34,23 +33,12 @@ class Md5Lanes {
   void Blocks(uint32_t state[4], const uint8_t* data, size_t blocks);
 
   // How many blocks were hashed two at a time, and alone (for tests and benchmarks).
-  uint64_t paired_blocks() const;
-  uint64_t solo_blocks() const;
+  uint64_t paired_blocks() const { return lanes_.paired_blocks(); }
+  uint64_t solo_blocks() const { return lanes_.solo_blocks(); }
 
  private:
-  struct Job {
-    uint32_t* state;
-    const uint8_t* data;
-    size_t blocks;
-    bool taken = false;  // another thread is hashing it: its owner must wait
-  };
-  static size_t HashPair(Job& mine, Job& other);  // the blocks hashed in each
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  Job* waiting_ = nullptr;  // a job whose owner waits for a partner
-  int solo_ = 0;            // threads hashing alone (a partner may come from them)
-  uint64_t paired_ = 0, alone_ = 0;
+  Md5Lanes();
+  HashLanes lanes_;
 };
 
 // Streaming MD5 over Md5Lanes::Shared(). Not thread-safe; one per stream.

@@ -4,9 +4,11 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <barrier>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace seqgate {
@@ -19,8 +21,8 @@ std::string OpenSsl(const EVP_MD* md, ByteView data) {
   return ToHex({out, len});
 }
 
-std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
+std::vector<uint8_t> RandomBytes(size_t n, size_t seed) {
+  std::mt19937 rng(static_cast<uint32_t>(seed));
   std::vector<uint8_t> v(n);
   for (auto& b : v) b = static_cast<uint8_t>(rng());
   return v;
@@ -103,6 +105,40 @@ TEST_CASE("megabytes in uneven pieces give the sha256sum and md5sum CLIs' digest
     CHECK(d.sha256.hex() == sha);
     CHECK(d.md5->hex() == md5);
   }
+}
+
+TEST_CASE("threads hashing at once are paired up, and every digest is still right") {
+  constexpr size_t kThreads = 4;
+  constexpr size_t kSize = 24u << 20;
+  std::vector<std::vector<uint8_t>> data;
+  for (size_t t = 0; t < kThreads; ++t) data.push_back(RandomBytes(kSize, 10 + t));
+  std::vector<Sha256Md5::Digests> got(kThreads);
+  const uint64_t paired_before = Sha256Md5::PairedBlocks();
+  std::barrier start(static_cast<std::ptrdiff_t>(kThreads));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<uint32_t>(20 + t));
+      Sha256Md5 h;
+      start.arrive_and_wait();
+      size_t at = 0;
+      while (at < kSize) {  // 0..2 MiB at a time, odd sizes included
+        const size_t take = std::min<size_t>(kSize - at, rng() % (2u << 20));
+        h.Update({data[t].data() + at, take});
+        at += take;
+      }
+      got[t] = h.Finish();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < kThreads; ++t) {
+    const ByteView all(data[t].data(), kSize);
+    CHECK(got[t].sha256.hex() == OpenSsl(EVP_sha256(), all));
+    REQUIRE(got[t].md5);
+    CHECK(got[t].md5->hex() == OpenSsl(EVP_md5(), all));
+  }
+  // 96 MiB hashed by four threads started together: with SHA-NI some of it ran two at a time.
+  if (Sha256Md5::CpuHasShaNi()) CHECK(Sha256Md5::PairedBlocks() > paired_before);
 }
 
 TEST_CASE("without MD5 it is SHA-256 alone") {

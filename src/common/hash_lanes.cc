@@ -1,0 +1,72 @@
+#include "common/hash_lanes.h"
+
+#include <algorithm>
+
+namespace seqgate {
+namespace {
+// Slices a lone hasher works through between looks for a partner (64 KiB: about 0.1 ms).
+constexpr size_t kSliceBlocks = 1024;
+}  // namespace
+
+size_t HashLanes::HashPair(Job& mine, Job& other) {
+  const size_t n = std::min(mine.blocks, other.blocks);
+  two_(mine, other, n);
+  mine.data += 64 * n;
+  mine.blocks -= n;
+  other.data += 64 * n;
+  other.blocks -= n;
+  return n;
+}
+
+void HashLanes::Run(Job& job) {
+  Entry me{&job};
+  std::unique_lock lock(mu_);
+  while (job.blocks != 0) {
+    if (waiting_ != nullptr) {
+      // Someone waits for a partner: hash both. Whatever is left of theirs goes back to them.
+      Entry& other = *waiting_;
+      waiting_ = nullptr;
+      other.taken = true;
+      lock.unlock();
+      const size_t n = HashPair(job, *other.job);
+      lock.lock();
+      paired_ += 2 * n;
+      other.taken = false;
+      cv_.notify_all();
+      continue;
+    }
+    if (solo_ == 0) {
+      // Nobody could partner us soon: hash alone, a slice at a time, pairing as soon as a
+      // second stream turns up.
+      ++solo_;
+      while (job.blocks != 0 && waiting_ == nullptr) {
+        const size_t n = std::min(job.blocks, kSliceBlocks);
+        lock.unlock();
+        one_(job, n);
+        lock.lock();
+        job.data += 64 * n;
+        job.blocks -= n;
+        alone_ += n;
+      }
+      --solo_;
+      cv_.notify_all();  // a waiter with nobody left to pair with goes on alone
+      continue;
+    }
+    // Another thread hashes alone: wait for it to take us, or to stop.
+    waiting_ = &me;
+    cv_.wait(lock, [&] { return !me.taken && (waiting_ != &me || solo_ == 0); });
+    if (waiting_ == &me) waiting_ = nullptr;
+  }
+}
+
+uint64_t HashLanes::paired_blocks() const {
+  std::lock_guard lock(mu_);
+  return paired_;
+}
+
+uint64_t HashLanes::solo_blocks() const {
+  std::lock_guard lock(mu_);
+  return alone_;
+}
+
+}  // namespace seqgate
