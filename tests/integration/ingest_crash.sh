@@ -53,7 +53,7 @@ check "data file cut to the acknowledged offset" test "$(stat -c %s "$DATA")" = 
 check "acknowledged bytes are the client's bytes" cmp -s -n "$AFTER" "$DATA" "$WORK/packed.zst"
 check "resume from the offset → 204" test "$(patch lab-a "$U" "$AFTER" "$(rest_from "$AFTER")")" = 204
 tcurl lab-a "$BASE$U" -o "$WORK/k.json"
-check "verifier caught up from disk in the background on resume" grep -q "upload.verify_catch_up: site=lab-a upload=${U#/files/} from=0 to=$AFTER" "$WORK/server.log"
+check "verifier caught up from disk in the background on resume" logged "upload.verify_catch_up: site=lab-a upload=${U#/files/} from=0 to=$AFTER"
 check "upload verified after the crash (verifier re-fed from disk)" test "$(field "$WORK/k.json" status)" = verified
 check "stored file byte-identical" cmp -s "$WORK/packed.zst" "$STORAGE/lab-a/RUN_K/reads.fastq.zst"
 
@@ -104,16 +104,18 @@ head -c 120000000 /dev/urandom | base64 -w 100 > "$WORK/fast.txt"
 "$SEQGATECTL" pack "$WORK/fast.txt" -o "$WORK/fast.zst" --encoding zstd --json > /dev/null
 FSIZE=$(stat -c %s "$WORK/fast.zst")
 U4=$(create lab-a "$FSIZE" "seqgate-run $(b64 RUN_K),seqgate-path $(b64 fast.txt),seqgate-encoding $(b64 zstd-seekable),seqgate-sha256 $(b64 "$(sha256_of "$WORK/fast.txt")")")
+metric() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+PAUSES0=$(metric seqgate_ingest_body_pauses_total)
 tcurl lab-a -X PATCH "$BASE$U4" -H "$H" -H "Upload-Offset: 0" -H "Content-Type: application/offset+octet-stream" \
   -H "Expect:" -T "$WORK/fast.zst" -o /dev/null 2>/dev/null &
 CURL=$!
-# Strike as soon as the verifier holds the body back (or after 0.7 s at most): a fixed delay
-# would let a fast centre finish the whole upload first.
-metric() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+# Strike as soon as the verifier holds this body back (or after 0.7 s at most): a fixed delay
+# would let a fast centre finish the whole upload first. The counter is the server's total.
 PAUSES=0
 for _ in $(seq 1 35); do
-  PAUSES=$(metric seqgate_ingest_body_pauses_total)
-  [[ ${PAUSES:-0} -gt 0 ]] && break
+  NOW=$(metric seqgate_ingest_body_pauses_total)
+  PAUSES=$((${NOW:-0} - ${PAUSES0:-0}))
+  [[ $PAUSES -gt 0 ]] && break
   sleep 0.02
 done
 T0=$(date +%s)

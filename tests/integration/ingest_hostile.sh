@@ -185,7 +185,7 @@ OPEN=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | sed -n 's/^seqgate_ing
 check "/metrics answers during the flood; the limit holds ($OPEN open of 40 attempted)" test "${OPEN:-99}" -le 24
 exec {FLOOD[1]}>&-
 wait "$FLOOD_PID" 2>/dev/null || true
-check "the flood's handshakes beyond 8 refused at once" grep -q 'tls.refused.*too many handshakes from this address' "$WORK/server.log"
+check "the flood's handshakes beyond 8 refused at once" logged 'tls.refused.*too many handshakes from this address'
 check "the flood held $held connections and the server survived" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 204
 tally slow 4
 
@@ -259,7 +259,7 @@ refused() {
   case $2 in
     403) test "$code" = 403 ;;
     any) [[ $code == 000 || $code == 403 ]] ;;
-    *) test "$code" = 000 && grep -q "tls.refused.*$2" "$WORK/server.log" ;;
+    *) test "$code" = 000 && logged "tls.refused.*$2" ;;
   esac
 }
 check "not-yet-valid certificate refused" refused notyet "certificate is not yet valid"
@@ -330,7 +330,7 @@ echo "== CRL policy: stale CRL, CRL of another CA, missing CRL"
 sed -i "s|^crl = .*|crl = \"$WORK/pki/stale.crl\"|" "$WORK/ingest.toml"
 start_server
 check "stale CRL (nextUpdate passed): every client refused, fail closed" test "$(status_of lab-a -X OPTIONS "$ENDPOINT")" = 000
-check "log says the CRL expired" grep -q 'tls.refused.*CRL has expired' "$WORK/server.log"
+check "log says the CRL expired" logged 'tls.refused.*CRL has expired'
 stop_server
 sed -i "s|^crl = .*|crl = \"$WORK/pki/twin.crl\"|" "$WORK/ingest.toml"
 start_server

@@ -131,7 +131,7 @@ export PEERS
 echo "== tus-js-client"
 JS1=$(node "$WORK/tusjs_run.js" with-upload "$ENDPOINT" "$WORK/big.bin" "$SHA")
 check "tus-js-client creation-with-upload verified" cmp -s "$WORK/big.bin" "$STORAGE/lab-a/RUN_JS/a/with-upload.bin"
-check "tus-js-client used creation-with-upload" grep -q "upload.created.*path=a/with-upload.bin with_upload=yes" "$WORK/server.log"
+check "tus-js-client used creation-with-upload" logged "upload.created.*path=a/with-upload.bin with_upload=yes"
 JS2=$(node "$WORK/tusjs_run.js" deferred "$ENDPOINT" "$WORK/big.bin" "$SHA")
 check "tus-js-client defer-length upload verified" cmp -s "$WORK/big.bin" "$STORAGE/lab-a/RUN_JS/a/deferred.bin"
 JS3=$(node "$WORK/tusjs_run.js" partial "$ENDPOINT" "$WORK/big.bin" "$SHA")

@@ -21,7 +21,15 @@ sanitizer_check() {
   local reports=()
   local f
   for f in "$SANITIZER_LOG_DIR"/*; do
-    [[ -s $f ]] && reports+=("$f")
+    [[ -s $f ]] || continue
+    # LeakSanitizer's exit-time check stops the world with ptrace; a process SIGKILLed in that
+    # moment (the power-cut and kill tests do exactly that) leaves only "Unable to get registers
+    # from thread N". That is a check that could not run, not a finding: say so, do not fail.
+    if ! grep -qvE '^==[0-9]+==(Unable to get registers from thread [0-9]+\.|LeakSanitizer has encountered a fatal error\.|HINT: .*)?$' "$f"; then
+      echo "note: LeakSanitizer could not inspect a process killed during its exit check (${f##*/})" >&2
+      continue
+    fi
+    reports+=("$f")
   done
   if ((${#reports[@]} == 0)); then
     rm -rf "$SANITIZER_LOG_DIR"
