@@ -24,7 +24,7 @@ jobs=$(nproc)
 
 # The concurrency-heavy unit test binaries (worker threads, shared limiter/queues, the SQLite
 # journal used from several threads, the control server's threads, ingest's upload locks and
-# verification, the inotify watcher, the shared buffer pool and the MD5 lanes that pair up
+# verification, the inotify watcher, the shared buffer pool and the hash lanes that pair up
 # hashing threads) and their ctest directories under tests/unit.
 tsan_targets=(seqgate_unit_pipeline seqgate_unit_transfer seqgate_unit_journal seqgate_unit_control
               ingest_unit_tests seqgate_unit_bridge seqgate_unit_common)

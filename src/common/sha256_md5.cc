@@ -1,8 +1,10 @@
 #include "common/sha256_md5.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/hash_lanes.h"
+#include "common/md5.h"  // Md5Blocks for the final padding
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -230,7 +232,7 @@ Sha256Md5::Sha256Md5(bool md5, Kernel kernel)
     : fused_(md5 && kernel == Kernel::kBest && CpuHasShaNi()) {
   if (!fused_) {
     sha_hasher_.emplace(DigestAlgorithm::kSha256);
-    if (md5) md5_hasher_.emplace();
+    if (md5) md5_hasher_.emplace(DigestAlgorithm::kMd5);
   }
   Reset();
 }
@@ -281,12 +283,7 @@ Sha256Md5::Digests Sha256Md5::Finish() {
   Digests out;
   if (!fused_) {
     out.sha256 = sha_hasher_->Finish();
-    if (md5_hasher_) {
-      const std::array<uint8_t, 16> md5 = md5_hasher_->Finish();
-      out.md5.emplace();
-      std::memcpy(out.md5->bytes.data(), md5.data(), md5.size());
-      out.md5->size = md5.size();
-    }
+    if (md5_hasher_) out.md5 = md5_hasher_->Finish();
     return out;
   }
 #ifdef SEQGATE_HAVE_SHA_NI

@@ -15,7 +15,6 @@
 
 #include "common/bytes.h"
 #include "common/hashing.h"
-#include "common/md5.h"
 
 namespace seqgate {
 
@@ -55,9 +54,9 @@ class Sha256Md5 {
   uint64_t length_ = 0;
   uint8_t buffer_[64];
   size_t buffered_ = 0;
-  // Two hashers otherwise.
+  // Two hashers otherwise (Hasher's MD5 is ours, common/md5.h).
   std::optional<Hasher> sha_hasher_;
-  std::optional<Md5> md5_hasher_;
+  std::optional<Hasher> md5_hasher_;
 };
 
 }  // namespace seqgate

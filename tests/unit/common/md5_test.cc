@@ -11,25 +11,16 @@
 #include <vector>
 
 #include "common/hashing.h"
+#include "unit/common/digest_peers.h"
 
 namespace seqgate {
 namespace {
 
 std::string Hex(const std::array<uint8_t, 16>& d) { return ToHex({d.data(), d.size()}); }
 
-std::string OpenSslMd5(ByteView data) {
-  uint8_t out[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  REQUIRE(EVP_Digest(data.data(), data.size(), out, &len, EVP_md5(), nullptr) == 1);
-  return ToHex({out, len});
-}
+using test::RandomBytes;
 
-std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+std::string OpenSslMd5(ByteView data) { return test::OpenSslHex(EVP_md5(), data); }
 
 std::string Md5Of(ByteView data) {
   Md5 m;
@@ -121,18 +112,8 @@ TEST_CASE("threads hashing at once are paired up, and every digest is still righ
 
 TEST_CASE("MD5 agrees with the md5sum CLI") {
   const std::vector<uint8_t> data = RandomBytes((3u << 20) + 17, 30);
-  char path[] = "/tmp/seqgate-md5-XXXXXX";
-  const int fd = mkstemp(path);
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
-  close(fd);
-  FILE* p = popen(("md5sum " + std::string(path)).c_str(), "r");
-  REQUIRE(p != nullptr);
-  char line[128] = {0};
-  REQUIRE(fgets(line, sizeof line, p) != nullptr);
-  pclose(p);
-  unlink(path);
-  CHECK(std::string(line, 32) == Md5Of({data.data(), data.size()}));
+  const ByteView all(data.data(), data.size());
+  CHECK(test::CliHex({"md5sum"}, all).at(0) == Md5Of(all));
 }
 
 }  // namespace

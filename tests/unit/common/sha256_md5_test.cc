@@ -11,22 +11,14 @@
 #include <thread>
 #include <vector>
 
+#include "unit/common/digest_peers.h"
+
 namespace seqgate {
 namespace {
 
-std::string OpenSsl(const EVP_MD* md, ByteView data) {
-  uint8_t out[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  REQUIRE(EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) == 1);
-  return ToHex({out, len});
-}
+using test::RandomBytes;
 
-std::vector<uint8_t> RandomBytes(size_t n, size_t seed) {
-  std::mt19937 rng(static_cast<uint32_t>(seed));
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+std::string OpenSsl(const EVP_MD* md, ByteView data) { return test::OpenSslHex(md, data); }
 
 const Sha256Md5::Kernel kKernels[] = {Sha256Md5::Kernel::kBest, Sha256Md5::Kernel::kSeparate};
 
@@ -77,21 +69,12 @@ TEST_CASE("known answers: FIPS 180-4 and RFC 1321 messages") {
 
 TEST_CASE("megabytes in uneven pieces give the sha256sum and md5sum CLIs' digests") {
   const std::vector<uint8_t> data = RandomBytes((5u << 20) + 77, 3);
-  char path[] = "/tmp/seqgate-sha256md5-XXXXXX";
-  const int fd = mkstemp(path);
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
-  close(fd);
-  auto cli = [&](const char* tool, size_t hex_len) {
-    FILE* p = popen((std::string(tool) + " " + path).c_str(), "r");
-    REQUIRE(p != nullptr);
-    char line[160] = {0};
-    REQUIRE(fgets(line, sizeof line, p) != nullptr);
-    pclose(p);
-    return std::string(line, hex_len);
-  };
-  const std::string sha = cli("sha256sum", 64), md5 = cli("md5sum", 32);
-  unlink(path);
+  const std::vector<std::string> cli =
+      test::CliHex({"sha256sum", "md5sum"}, {data.data(), data.size()});
+  const std::string& sha = cli.at(0);
+  const std::string& md5 = cli.at(1);
+  REQUIRE(sha.size() == 64);
+  REQUIRE(md5.size() == 32);
   for (Sha256Md5::Kernel k : kKernels) {
     std::mt19937 rng(4);
     Sha256Md5 h(/*md5=*/true, k);
