@@ -270,6 +270,7 @@ void Sha256Md5::Update(ByteView data) {
     job.blocks = n / 64;
     job.sha = sha_;
     job.md5 = md5_;
+    if (wait_for_partners_) job.stream = this;
     FusedLanes().Run(job);
     p += n / 64 * 64;
     n %= 64;

@@ -29,6 +29,11 @@ class Sha256Md5 {
 
   void Update(ByteView data);
 
+  // Lets this stream's blocks wait up to HashLanes::kMaxPartnerWait for another stream's that
+  // is due, to be hashed side by side (common/hash_lanes.h). Only for a thread that may sleep:
+  // a thread of its own, never a worker pool's.
+  void set_wait_for_partners(bool on) { wait_for_partners_ = on; }
+
   struct Digests {
     Digest sha256;
     std::optional<Digest> md5;  // when asked for
@@ -48,6 +53,7 @@ class Sha256Md5 {
   void Reset();
 
   bool fused_;
+  bool wait_for_partners_ = false;
   // The fused loop's state.
   uint32_t sha_[8];
   uint32_t md5_[4];

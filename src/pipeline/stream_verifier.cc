@@ -67,6 +67,7 @@ struct StreamVerifier::Impl {
       : encoding(e),
         digests(m),
         fan({[this](ByteView b) { digests.Update(b); }}, kFanoutBlockSize, kFanoutBlocks) {
+    digests.set_wait_for_partners(true);  // it runs on the fan-out's own thread
     if (e == Encoding::kZstdSeekable) {
       dctx = ZSTD_createDCtx();
       ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kWindowLogMax);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <barrier>
+#include <chrono>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -121,6 +122,37 @@ TEST_CASE("threads hashing at once are paired up, and every digest is still righ
     CHECK(got[t].md5->hex() == OpenSsl(EVP_md5(), all));
   }
   // 96 MiB hashed by four threads started together: with SHA-NI some of it ran two at a time.
+  if (Sha256Md5::CpuHasShaNi()) CHECK(Sha256Md5::PairedBlocks() > paired_before);
+}
+
+TEST_CASE("streams that arrive in turns and wait for partners still get their own digests") {
+  // As the centre's verifiers feed their hash threads: 1 MiB blocks, each stream every 8 ms,
+  // the two half a period apart, so they pair only by waiting for each other.
+  constexpr size_t kBlock = 1u << 20, kBlocks = 12;
+  std::vector<uint8_t> data[2] = {RandomBytes(kBlock * kBlocks, 31),
+                                  RandomBytes(kBlock * kBlocks, 32)};
+  Sha256Md5::Digests got[2];
+  const uint64_t paired_before = Sha256Md5::PairedBlocks();
+  const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      Sha256Md5 h;
+      h.set_wait_for_partners(true);
+      for (size_t i = 0; i < kBlocks; ++i) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(8000 * i + 4000 * t));
+        h.Update({data[t].data() + i * kBlock, kBlock});
+      }
+      got[t] = h.Finish();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < 2; ++t) {
+    const ByteView all(data[t].data(), data[t].size());
+    CHECK(got[t].sha256.hex() == OpenSsl(EVP_sha256(), all));
+    REQUIRE(got[t].md5);
+    CHECK(got[t].md5->hex() == OpenSsl(EVP_md5(), all));
+  }
   if (Sha256Md5::CpuHasShaNi()) CHECK(Sha256Md5::PairedBlocks() > paired_before);
 }
 
