@@ -93,6 +93,14 @@ class Env {
   // Opens an existing regular file for positional reads and writes (symlinks refused).
   virtual Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& path) = 0;
 
+  // As OpenReadWrite, for data written once, in order, and not read back soon (the centre's
+  // uploads). Where the filesystem allows, writes bypass the page cache (common/direct_rw_file.h)
+  // and reach the file at the latest on Sync or Truncate: reads through fd() see what was
+  // written before the last of those. Elsewhere, and by default, it is OpenReadWrite.
+  virtual Result<std::unique_ptr<RandomRWFile>> OpenUncached(const std::string& path) {
+    return OpenReadWrite(path);
+  }
+
   // The calls below change directories. None is durable until the directory holding the
   // changed entry is fsynced with SyncDir (for a rename: both directories).
 

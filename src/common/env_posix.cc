@@ -10,6 +10,8 @@
 
 #include "common/env.h"
 
+#include "common/direct_rw_file.h"
+
 namespace seqgate {
 namespace {
 
@@ -114,6 +116,10 @@ class PosixRandomRWFile final : public RandomRWFile {
       }
       done += static_cast<size_t>(n);
     }
+    // Start writeback now, so a Sync soon after has little left to wait for and the disk
+    // works while the caller goes on.
+    ::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(data.size()),
+                      SYNC_FILE_RANGE_WRITE);
     return Status::Ok();
   }
 
@@ -180,6 +186,12 @@ class PosixEnv final : public Env {
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return ErrnoStatus(errno, "open", path);
     return std::unique_ptr<RandomRWFile>(new PosixRandomRWFile(path, fd));
+  }
+
+  Result<std::unique_ptr<RandomRWFile>> OpenUncached(const std::string& path) override {
+    auto direct = OpenDirectRW(path);
+    if (direct.ok() || direct.status().code() != StatusCode::kUnsupported) return direct;
+    return OpenReadWrite(path);
   }
 
   Status CreateDir(const std::string& path, uint32_t mode) override {

@@ -125,11 +125,21 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::CreateWritable(const st
   return std::unique_ptr<WritableFile>(new FaultWritableFile(std::move(*file), model_, handle));
 }
 
+Result<std::unique_ptr<RandomRWFile>> FaultInjectionEnv::TrackRW(
+    Result<std::unique_ptr<RandomRWFile>> file, const std::string& path) {
+  if (!file.ok()) return file.status();
+  const int handle = model_->Track((*file)->fd(), path);
+  return std::unique_ptr<RandomRWFile>(new FaultRandomRWFile(std::move(*file), model_, handle));
+}
+
 Result<std::unique_ptr<RandomRWFile>> FaultInjectionEnv::OpenReadWrite(const std::string& path) {
   auto lock = model_->Lock();
-  SEQGATE_ASSIGN_OR_RETURN(auto file, base_->OpenReadWrite(path));
-  const int handle = model_->Track(file->fd(), path);
-  return std::unique_ptr<RandomRWFile>(new FaultRandomRWFile(std::move(file), model_, handle));
+  return TrackRW(base_->OpenReadWrite(path), path);
+}
+
+Result<std::unique_ptr<RandomRWFile>> FaultInjectionEnv::OpenUncached(const std::string& path) {
+  auto lock = model_->Lock();
+  return TrackRW(base_->OpenUncached(path), path);
 }
 
 Status FaultInjectionEnv::CreateDir(const std::string& path, uint32_t mode) {

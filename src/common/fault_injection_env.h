@@ -32,6 +32,7 @@ class FaultInjectionEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> CreateWritable(const std::string& path, uint32_t mode,
                                                        CreateMode how) override;
   Result<std::unique_ptr<RandomRWFile>> OpenReadWrite(const std::string& path) override;
+  Result<std::unique_ptr<RandomRWFile>> OpenUncached(const std::string& path) override;
   Status CreateDir(const std::string& path, uint32_t mode) override;
   Status SyncDir(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to, bool replace) override;
@@ -43,6 +44,9 @@ class FaultInjectionEnv final : public Env {
  private:
   // Parks an existing `path` in the graveyard; "" if nothing was there.
   Result<std::string> Park(const std::string& path);
+  // Wraps a freshly opened file so the model sees its writes. Called with the model locked.
+  Result<std::unique_ptr<RandomRWFile>> TrackRW(Result<std::unique_ptr<RandomRWFile>> file,
+                                                const std::string& path);
 
   Env* base_;
   PowerCutModel* model_;

@@ -113,14 +113,18 @@ class PipelinedVerifier final : public ContentVerifier {
  public:
   explicit PipelinedVerifier(std::unique_ptr<ContentVerifier> inner) : inner_(std::move(inner)) {}
 
+  // Nobody asks a destroyed verifier for a result: what is still queued is dropped, and only
+  // the piece the worker holds is finished (a restart after a discarded chunk waits no longer).
   ~PipelinedVerifier() override {
+    std::deque<Piece> dropped;
     {
       std::lock_guard<std::mutex> lock(mu_);
       closing_ = true;
+      dropped.swap(queue_);
     }
     cv_.notify_all();
     if (worker_.joinable()) worker_.join();
-    for (Piece& p : queue_) {
+    for (Piece& p : dropped) {
       if (p.fd >= 0) ::close(p.fd);
     }
   }
@@ -187,7 +191,7 @@ class PipelinedVerifier final : public ContentVerifier {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closing and drained
+      if (queue_.empty()) return;  // closing
       Piece piece = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;

@@ -18,7 +18,9 @@ Result<std::unique_ptr<LiveUpload>> LiveUpload::Open(const UploadStore& store,
   SEQGATE_ASSIGN_OR_RETURN(UploadInfo info, store.LoadInfo(site, id));
   SEQGATE_ASSIGN_OR_RETURN(UploadProgress progress, store.LoadProgress(site, id));
   std::string path = store.DataPath(site, id);
-  auto data = store.env().OpenReadWrite(path);
+  // Nothing reads an upload's bytes again once the verifier has them (from memory, see
+  // FeedIfInOrder): they go to the disk without passing through the page cache.
+  auto data = store.env().OpenUncached(path);
   if (!data.ok()) {
     // A finalised upload's data has moved on (stored, quarantined); its state stays readable.
     bool finalised = info.length && progress.offset == *info.length;
@@ -62,12 +64,7 @@ LiveUpload::~LiveUpload() = default;
 
 Status LiveUpload::WriteAt(uint64_t offset, ByteView data) {
   if (!data_) return IoError("'" + data_path_ + "' has moved: cannot write");
-  SEQGATE_RETURN_IF_ERROR(data_->WriteAt(offset, data));
-  // Start writeback now, so the fdatasync before the next acknowledgement has little left to
-  // wait for and the disk works while the network keeps receiving.
-  ::sync_file_range(data_->fd(), static_cast<off_t>(offset), static_cast<off_t>(data.size()),
-                    SYNC_FILE_RANGE_WRITE);
-  return Status::Ok();
+  return data_->WriteAt(offset, data);
 }
 
 Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
@@ -90,10 +87,19 @@ Status LiveUpload::Commit(uint64_t offset, int64_t expires_unix) {
 
 Status LiveUpload::DiscardStaged() {
   if (!data_) return IoError("'" + data_path_ + "' has moved: cannot truncate");
-  return data_->Truncate(progress_.offset);
+  SEQGATE_RETURN_IF_ERROR(data_->Truncate(progress_.offset));
+  if (fed_end_ > progress_.offset) {
+    // The verifier has digested bytes that no longer count, and a decoder cannot be rewound:
+    // start it over from the acknowledged bytes on disk.
+    feed_staged_ = false;
+    fed_end_ = 0;
+    return Restart();
+  }
+  return Status::Ok();
 }
 
-void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data) {
+void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data, bool staged) {
+  if (staged && !feed_staged_) return;
   if (!verifier_error_.ok() || offset != verifier_->consumed()) return;
   verifier_error_ = verifier_->Consume(data);
   if (verifier_error_.ok()) fed_end_ = offset + data.size();

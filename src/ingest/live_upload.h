@@ -33,12 +33,16 @@ class LiveUpload {
   // fdatasyncs the data file, then durably records `offset` as acknowledged. Acknowledged
   // bytes the verifier already has are dropped from the page cache: nothing reads them again.
   Status Commit(uint64_t offset, int64_t expires_unix);
-  // Drops staged bytes past the acknowledged offset (a discarded chunk).
+  // Drops staged bytes past the acknowledged offset (a discarded chunk). A verifier that was
+  // fed some of them starts over from the file (Restart), and this upload feeds no staged
+  // bytes again: a client that keeps sending bad chunks costs at most one re-read.
   Status DiscardStaged();
 
   // Feeds bytes to the verifier when they continue exactly where it stands; otherwise the
-  // verifier falls behind and CatchUp reads the gap from disk later.
-  void FeedIfInOrder(uint64_t offset, ByteView data);
+  // verifier falls behind and CatchUp reads the gap from disk later. `staged` bytes lie past
+  // the acknowledged offset and may still be discarded; they are fed only while no discard
+  // has undone a feed (see DiscardStaged).
+  void FeedIfInOrder(uint64_t offset, ByteView data, bool staged = false);
   // Brings the verifier up to the acknowledged offset by reading the data file.
   Status CatchUp();
   // Replaces the verifier with a fresh one (e.g. after an I/O error) and catches up from 0.
@@ -60,6 +64,7 @@ class LiveUpload {
   Status verifier_error_;  // sticky: first failure while feeding
   uint64_t fed_end_ = 0;   // end of the bytes fed to the verifier from memory
   uint64_t uncached_ = 0;  // page cache dropped below this offset
+  bool feed_staged_ = true;  // false once a discard undid a feed of staged bytes
 };
 
 }  // namespace seqgate::ingest

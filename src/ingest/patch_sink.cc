@@ -33,11 +33,11 @@ Status PatchSink::Write(ByteView data) {
     Response failure = TusService::StorageFailure(st, "cannot write the upload");
     return Fail(failure.status, failure.body);
   }
-  if (hasher_) {
-    hasher_->Update(data);
-  } else {
-    up_->FeedIfInOrder(at, data);
-  }
+  if (hasher_) hasher_->Update(data);
+  // A checksummed body is fed while staged, before its digest is known: the verifier takes
+  // the bytes from memory instead of reading them back from the disk after the commit, and a
+  // chunk that fails its digest is rare (DiscardStaged restarts the verifier then).
+  up_->FeedIfInOrder(at, data, /*staged=*/hasher_.has_value());
   written_ += data.size();
   const LimitsConfig& limits = service_.config().limits;
   if (!hasher_ && written_ - committed_ >= limits.commit_interval_bytes) {
@@ -55,7 +55,6 @@ Status PatchSink::Write(ByteView data) {
 }
 
 void PatchSink::WhenReady(std::function<void()> resume) {
-  if (hasher_) return resume();  // checksummed bodies are verified after commit, not now
   up_->verifier().WhenDrained(std::move(resume));
 }
 
@@ -97,7 +96,8 @@ Response PatchSink::Finish(BodyEnd end) {
     committed_ = written_;
   }
   if (hasher_) {
-    // Staged bytes were not fed while unconfirmed; now that they count, read them back.
+    // Staged bytes the verifier did not take from memory (it was behind, or feeding staged
+    // bytes is off for this upload) are read back now that they count.
     if (Status st = up_->CatchUp(); !st.ok()) {
       Log(LogLevel::kError, "upload.verify_read_failed",
           {{"site", site}, {"upload", id}, {"error", st.ToString()}});

@@ -3,7 +3,8 @@
 // Without Upload-Checksum, bytes are written in place, fed to the verifier, and checkpointed
 // durably every commit_interval_bytes; an interrupted body keeps what arrived (tus: store as
 // much as possible). With Upload-Checksum the body is staged past the acknowledged offset and
-// committed only if the digest matches — otherwise cut off again and answered 460.
+// committed only if the digest matches — otherwise cut off again and answered 460. Staged
+// bytes go to the verifier as they arrive; a discarded chunk restarts it (LiveUpload).
 #pragma once
 
 #include <memory>

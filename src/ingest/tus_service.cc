@@ -475,20 +475,18 @@ TusService::Outcome TusService::Patch(const RequestHead& head, const Peer& peer,
     }
     return {std::move(ok), nullptr};
   }
-  if (!checksum) {
-    // After a restart the verifier starts at 0: let it read the acknowledged bytes in the
-    // background, so this body's bytes can follow on in order.
-    if (up.verifier().consumed() < up.progress().offset) {
-      Log(LogLevel::kDebug, "upload.verify_catch_up",
-          {{"site", peer.site},
-           {"upload", id},
-           {"from", std::to_string(up.verifier().consumed())},
-           {"to", std::to_string(up.progress().offset)}});
-    }
-    if (Status st = up.CatchUp(); !st.ok()) {
-      Log(LogLevel::kWarning, "upload.verify_catch_up_failed",
-          {{"site", peer.site}, {"upload", id}, {"error", st.ToString()}});
-    }
+  // After a restart the verifier starts at 0: let it read the acknowledged bytes in the
+  // background, so this body's bytes can follow on in order.
+  if (up.verifier().consumed() < up.progress().offset) {
+    Log(LogLevel::kDebug, "upload.verify_catch_up",
+        {{"site", peer.site},
+         {"upload", id},
+         {"from", std::to_string(up.verifier().consumed())},
+         {"to", std::to_string(up.progress().offset)}});
+  }
+  if (Status st = up.CatchUp(); !st.ok()) {
+    Log(LogLevel::kWarning, "upload.verify_catch_up_failed",
+        {{"site", peer.site}, {"upload", id}, {"error", st.ToString()}});
   }
   return {Response{}, std::make_unique<PatchSink>(*this, *live, up.progress().offset, limit,
                                                   checksum, std::move(ok))};

@@ -63,6 +63,20 @@ TEST_CASE("a write not fsynced is dropped, a fsynced one survives") {
   CHECK(Slurp(fx.P("a")) == "durable+synced");
 }
 
+TEST_CASE("through a direct (uncached) file too: synced bytes survive, the rest is undone") {
+  Fixture fx;
+  fx.Durable("a", "durable");
+  auto f = fx.env.OpenUncached(fx.P("a"));
+  REQUIRE(f.ok());
+  REQUIRE((*f)->WriteAt(7, AsBytes("+synced")).ok());
+  REQUIRE((*f)->Sync().ok());
+  REQUIRE((*f)->WriteAt(14, AsBytes("+lost")).ok());
+  REQUIRE((*f)->Truncate(16).ok());  // writes out what was gathered, then cuts
+  CHECK(Slurp(fx.P("a")) == "durable+synced+l");
+  fx.model.PowerCut();
+  CHECK(Slurp(fx.P("a")) == "durable+synced");
+}
+
 TEST_CASE("an unsynced overwrite and truncation of durable bytes are undone") {
   Fixture fx;
   fx.Durable("a", "0123456789");
