@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -55,6 +56,12 @@ inline std::string FastqLike(size_t bytes, uint64_t seed) {
   }
   s.resize(bytes);
   return s;
+}
+
+// The whole content of the file at `path` ("" when it cannot be read).
+inline std::string ReadWhole(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 inline std::string RandomBytes(size_t n, uint64_t seed) {

@@ -10,7 +10,6 @@
 
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,12 +19,6 @@
 namespace seqgate {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string AsString(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
@@ -84,7 +77,7 @@ TEST_CASE("uneven pieces with syncs at odd offsets give the same bytes, and noth
     }
     REQUIRE(f->Sync().ok());
   }
-  const std::string got = Slurp(fx.path);
+  const std::string got = testing::ReadWhole(fx.path);
   CHECK(got.size() == data.size());
   CHECK(got == AsString(data));
   // Reading it above cached what was read; a fresh file written the same way is not cached.
@@ -105,12 +98,12 @@ TEST_CASE("a cut below unsynced bytes drops them; writing on from the cut contin
   REQUIRE(f->Sync().ok());
   REQUIRE(f->WriteAt(a.size(), {b.data(), b.size()}).ok());  // staged, then discarded
   REQUIRE(f->Truncate(a.size()).ok());
-  CHECK(Slurp(fx.path) == AsString(a));
+  CHECK(testing::ReadWhole(fx.path) == AsString(a));
   REQUIRE(f->WriteAt(a.size(), {b.data(), 1000}).ok());
   REQUIRE(f->Sync().ok());
-  CHECK(Slurp(fx.path) == AsString(a) + AsString(b).substr(0, 1000));
+  CHECK(testing::ReadWhole(fx.path) == AsString(a) + AsString(b).substr(0, 1000));
   REQUIRE(f->Truncate(777).ok());
-  CHECK(Slurp(fx.path) == AsString(a).substr(0, 777));
+  CHECK(testing::ReadWhole(fx.path) == AsString(a).substr(0, 777));
 }
 
 TEST_CASE("a write inside the file keeps the bytes around it; one past its end leaves zeros") {
@@ -125,14 +118,14 @@ TEST_CASE("a write inside the file keeps the bytes around it; one past its end l
   }
   std::string want = AsString(a);
   want.replace(3001, 10, "0123456789");
-  CHECK(Slurp(fx.path) == want);
+  CHECK(testing::ReadWhole(fx.path) == want);
   {
     auto f = fx.Open();  // a new handle starts from what the file holds
     REQUIRE(f->WriteAt(12345, AsBytes("end")).ok());
     REQUIRE(f->Sync().ok());
   }
   want += std::string(12345 - want.size(), '\0') + "end";
-  CHECK(Slurp(fx.path) == want);
+  CHECK(testing::ReadWhole(fx.path) == want);
 }
 
 TEST_CASE("closing without a Sync still leaves what was written in the file") {
@@ -142,7 +135,7 @@ TEST_CASE("closing without a Sync still leaves what was written in the file") {
     auto f = fx.Open();
     REQUIRE(f->WriteAt(0, {a.data(), a.size()}).ok());
   }
-  CHECK(Slurp(fx.path) == AsString(a));
+  CHECK(testing::ReadWhole(fx.path) == AsString(a));
 }
 
 TEST_CASE("the POSIX Env's OpenUncached gives a direct file where the filesystem allows") {
@@ -155,7 +148,7 @@ TEST_CASE("the POSIX Env's OpenUncached gives a direct file where the filesystem
     REQUIRE((*f)->Sync().ok());
   }
   CHECK(CachedPages(fx.path) <= 2);
-  CHECK(Slurp(fx.path) == AsString(a));
+  CHECK(testing::ReadWhole(fx.path) == AsString(a));
 }
 
 }  // namespace

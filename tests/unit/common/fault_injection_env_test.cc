@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/fault_injection_env.h"
 #include "support/temp_dir.h"
@@ -13,13 +12,6 @@
 using namespace seqgate;
 
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -58,9 +50,9 @@ TEST_CASE("a write not fsynced is dropped, a fsynced one survives") {
   REQUIRE((*f)->WriteAt(7, AsBytes("+synced")).ok());
   REQUIRE((*f)->Sync().ok());
   REQUIRE((*f)->WriteAt(14, AsBytes("+lost")).ok());
-  CHECK(Slurp(fx.P("a")) == "durable+synced+lost");  // the page cache sees everything
+  CHECK(testing::ReadWhole(fx.P("a")) == "durable+synced+lost");  // the page cache sees everything
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("a")) == "durable+synced");
+  CHECK(testing::ReadWhole(fx.P("a")) == "durable+synced");
 }
 
 TEST_CASE("through a direct (uncached) file too: synced bytes survive, the rest is undone") {
@@ -72,9 +64,9 @@ TEST_CASE("through a direct (uncached) file too: synced bytes survive, the rest 
   REQUIRE((*f)->Sync().ok());
   REQUIRE((*f)->WriteAt(14, AsBytes("+lost")).ok());
   REQUIRE((*f)->Truncate(16).ok());  // writes out what was gathered, then cuts
-  CHECK(Slurp(fx.P("a")) == "durable+synced+l");
+  CHECK(testing::ReadWhole(fx.P("a")) == "durable+synced+l");
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("a")) == "durable+synced");
+  CHECK(testing::ReadWhole(fx.P("a")) == "durable+synced");
 }
 
 TEST_CASE("an unsynced overwrite and truncation of durable bytes are undone") {
@@ -85,9 +77,9 @@ TEST_CASE("an unsynced overwrite and truncation of durable bytes are undone") {
   REQUIRE((*f)->WriteAt(2, AsBytes("xx")).ok());
   REQUIRE((*f)->Truncate(5).ok());
   REQUIRE((*f)->WriteAt(5, AsBytes("yyyyyyyyyyyy")).ok());
-  CHECK(Slurp(fx.P("a")) == "01xx4yyyyyyyyyyyy");
+  CHECK(testing::ReadWhole(fx.P("a")) == "01xx4yyyyyyyyyyyy");
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("a")) == "0123456789");
+  CHECK(testing::ReadWhole(fx.P("a")) == "0123456789");
 }
 
 TEST_CASE("a file whose directory was not fsynced disappears, even with its data synced") {
@@ -108,15 +100,15 @@ TEST_CASE("an unsynced rename over an existing file is undone; a synced one stay
   fx.Durable("state", "old");
   fx.Durable("tmp1", "new");
   REQUIRE(fx.env.RenameFile(fx.P("tmp1"), fx.P("state"), /*replace=*/true).ok());
-  CHECK(Slurp(fx.P("state")) == "new");
+  CHECK(testing::ReadWhole(fx.P("state")) == "new");
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("state")) == "old");
-  CHECK(Slurp(fx.P("tmp1")) == "new");
+  CHECK(testing::ReadWhole(fx.P("state")) == "old");
+  CHECK(testing::ReadWhole(fx.P("tmp1")) == "new");
 
   REQUIRE(fx.env.RenameFile(fx.P("tmp1"), fx.P("state"), /*replace=*/true).ok());
   REQUIRE(fx.env.SyncDir(fx.root).ok());
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("state")) == "new");
+  CHECK(testing::ReadWhole(fx.P("state")) == "new");
   CHECK_FALSE(Exists(fx.P("tmp1")));
 }
 
@@ -143,8 +135,8 @@ TEST_CASE("an unsynced removal of a file or a tree is undone") {
   CHECK_FALSE(Exists(fx.P("f")));
   CHECK_FALSE(Exists(fx.P("t")));
   fx.model.PowerCut();
-  CHECK(Slurp(fx.P("f")) == "keep me");
-  CHECK(Slurp(fx.P("t/inner")) == "inner");
+  CHECK(testing::ReadWhole(fx.P("f")) == "keep me");
+  CHECK(testing::ReadWhole(fx.P("t/inner")) == "inner");
 
   REQUIRE(fx.env.RemoveFile(fx.P("f")).ok());
   REQUIRE(fx.env.SyncDir(fx.root).ok());

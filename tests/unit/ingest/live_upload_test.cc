@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "ingest/upload_store.h"
+#include "support/temp_dir.h"
 
 namespace seqgate::ingest {
 namespace {
@@ -97,12 +97,7 @@ TEST_CASE("a discarded chunk the verifier had seen is forgotten; later chunks st
   Accept(*up, "good two");
   // The file on disk and the verifier's digest both hold only the accepted chunks.
   CHECK(Verified(*up) == Sha256Hex("good one,good two"));
-  std::vector<char> disk(64);
-  FILE* f = fopen(up->data_path().c_str(), "rb");
-  REQUIRE(f != nullptr);
-  disk.resize(fread(disk.data(), 1, disk.size(), f));
-  fclose(f);
-  CHECK(std::string(disk.begin(), disk.end()) == "good one,good two");
+  CHECK(testing::ReadWhole(up->data_path()) == "good one,good two");
 }
 
 TEST_CASE("an upload reopened after a crash mid-chunk verifies only what was acknowledged") {
