@@ -96,7 +96,7 @@ class DirectRWFile final : public RandomRWFile {
     size_ = static_cast<uint64_t>(st.st_size);
     const uint64_t start = AlignDown(offset);
     const size_t head = static_cast<size_t>(offset - start);
-    if (tail_known_ && start == start_ && tail_.size() == head) {
+    if (head > 0 && tail_known_ && start == start_ && tail_.size() == head) {
       std::memcpy(buf_.get(), tail_.data(), head);
     } else if (head > 0) {
       SEQGATE_RETURN_IF_ERROR(ReadBack(start, buf_.get(), head));

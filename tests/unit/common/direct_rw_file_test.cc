@@ -90,6 +90,19 @@ TEST_CASE("uneven pieces with syncs at odd offsets give the same bytes, and noth
   CHECK(CachedPages(fy.path) <= 2);  // at most the partial last block, read back to pad it
 }
 
+TEST_CASE("a sync at an aligned size, then more bytes: nothing to keep, nothing lost") {
+  Fixture fx;
+  const std::vector<uint8_t> a = test::RandomBytes((1u << 20) + 8192, 6);
+  auto f = fx.Open();
+  REQUIRE(f->WriteAt(0, {a.data(), 1u << 20}).ok());
+  REQUIRE(f->Sync().ok());  // exactly one buffer: no partial block to keep
+  REQUIRE(f->WriteAt(1u << 20, {a.data() + (1u << 20), 8192}).ok());
+  REQUIRE(f->Sync().ok());
+  REQUIRE(f->WriteAt(a.size(), AsBytes("tail")).ok());
+  REQUIRE(f->Sync().ok());
+  CHECK(testing::ReadWhole(fx.path) == AsString(a) + "tail");
+}
+
 TEST_CASE("a cut below unsynced bytes drops them; writing on from the cut continues the file") {
   Fixture fx;
   const std::vector<uint8_t> a = test::RandomBytes(5000, 1), b = test::RandomBytes(3000, 2);
