@@ -96,14 +96,13 @@ class DirectRWFile final : public RandomRWFile {
     size_ = static_cast<uint64_t>(st.st_size);
     const uint64_t start = AlignDown(offset);
     const size_t head = static_cast<size_t>(offset - start);
-    if (head > 0 && tail_known_ && start == start_ && tail_.size() == head) {
+    if (head > 0 && start == start_ && tail_.size() == head) {
       std::memcpy(buf_.get(), tail_.data(), head);
     } else if (head > 0) {
       SEQGATE_RETURN_IF_ERROR(ReadBack(start, buf_.get(), head));
     }
     start_ = start;
     len_ = clean_ = head;
-    tail_known_ = true;  // from now on the buffer's head is what the file holds
     tail_.clear();
     return Status::Ok();
   }
@@ -168,7 +167,6 @@ class DirectRWFile final : public RandomRWFile {
   void Forget() {
     buf_.reset();
     len_ = clean_ = 0;
-    tail_known_ = false;
     tail_.clear();
   }
 
@@ -181,8 +179,8 @@ class DirectRWFile final : public RandomRWFile {
   size_t len_ = 0;        // bytes gathered
   size_t clean_ = 0;      // leading gathered bytes the file already holds
   uint64_t size_ = 0;     // the file's true size, padding aside
-  bool tail_known_ = false;    // tail_ holds [start_, start_ + tail_.size()) as in the file
-  std::vector<uint8_t> tail_;  // the partial block kept over a Sync
+  // The partial block kept over a Sync: [start_, start_ + tail_.size()) as the file holds it.
+  std::vector<uint8_t> tail_;
 };
 
 }  // namespace
