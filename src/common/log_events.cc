@@ -92,6 +92,9 @@ constexpr LogEventInfo kEvents[] = {
      "a PATCH body ended early; the upload resumes from its offset"},
     {"upload.checksum_mismatch", "110117c752b748d59f6b6544d7bce339",
      "a chunk failed its Upload-Checksum and was discarded"},
+    {"upload.checksum_unavailable", "0fd2ec0e14e34c208a7384a210ddfc4e",
+     "the verifier stopped before it could check a chunk's Upload-Checksum; the chunk was "
+     "discarded and the client told to send it again (503)"},
     {"upload.write_failed", "7b74a6ffd80340c0a9258586d9b6ab42",
      "writing a chunk to storage failed"},
     {"upload.discard_failed", "0a6b42425d4c43f08c9b8f82a3bf3521",

@@ -175,6 +175,70 @@ SG_SHA_TARGET void Sha256NiMd5Blocks2(uint32_t st[8], uint32_t md5[4], const uin
   md5_[3] = d_;
 }
 
+// The side digest's kernel: one stream's SHA-256 and MD5 with a second SHA-256 state over the
+// same blocks. The two sets of SHA rounds are spread between MD5's steps, as in the two-stream
+// kernel, so the MD5 chain never waits for a run of vector work.
+#define SG_SIDE_GROUP(g, pa, pb)             \
+  SG_SHA_QUAD_OF(g, m, abef, cdgh, p)       \
+  SG_MD5_PAIR(pa, SG_MD5_STEP1)             \
+  SG_SHA_QUAD_OF(g, m_, abef_, cdgh_, p)    \
+  SG_MD5_PAIR(pb, SG_MD5_STEP1)
+
+SG_SHA_TARGET void Sha256NiMd5SideBlocks(uint32_t st[8], uint32_t md5[4], uint32_t side[8],
+                                         const uint8_t* p, size_t blocks) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i abef, cdgh, abef_, cdgh_;
+  ShaLoad(st, abef, cdgh);
+  ShaLoad(side, abef_, cdgh_);
+  uint32_t a = md5[0], b = md5[1], c = md5[2], d = md5[3];
+  for (; blocks != 0; --blocks, p += 64) {
+    __m128i m[4], m_[4];
+    const __m128i abef0 = abef, cdgh0 = cdgh, abef1 = abef_, cdgh1 = cdgh_;
+    const uint32_t a0 = a, b0 = b, c0 = c, d0 = d;
+    SG_SIDE_GROUP(0, 0, 1) SG_SIDE_GROUP(1, 2, 3) SG_SIDE_GROUP(2, 4, 5)
+    SG_SIDE_GROUP(3, 6, 7) SG_SIDE_GROUP(4, 8, 9) SG_SIDE_GROUP(5, 10, 11)
+    SG_SIDE_GROUP(6, 12, 13) SG_SIDE_GROUP(7, 14, 15) SG_SIDE_GROUP(8, 16, 17)
+    SG_SIDE_GROUP(9, 18, 19) SG_SIDE_GROUP(10, 20, 21) SG_SIDE_GROUP(11, 22, 23)
+    SG_SIDE_GROUP(12, 24, 25) SG_SIDE_GROUP(13, 26, 27) SG_SIDE_GROUP(14, 28, 29)
+    SG_SIDE_GROUP(15, 30, 31)
+    abef = _mm_add_epi32(abef, abef0);
+    cdgh = _mm_add_epi32(cdgh, cdgh0);
+    abef_ = _mm_add_epi32(abef_, abef1);
+    cdgh_ = _mm_add_epi32(cdgh_, cdgh1);
+    a += a0;
+    b += b0;
+    c += c0;
+    d += d0;
+  }
+  ShaStore(abef, cdgh, st);
+  ShaStore(abef_, cdgh_, side);
+  md5[0] = a;
+  md5[1] = b;
+  md5[2] = c;
+  md5[3] = d;
+}
+
+// SHA-256's final padding of `length` bytes whose last `buffered` (< 64) are in `buffer`, into
+// a copy of `state`; the digest in standard byte order.
+Digest ShaNiFinish(const uint32_t state[8], const uint8_t* buffer, size_t buffered,
+                   uint64_t length) {
+  uint32_t st[8];
+  std::memcpy(st, state, sizeof st);
+  uint8_t tail[128] = {};
+  std::memcpy(tail, buffer, buffered);
+  tail[buffered] = 0x80;
+  const size_t n = buffered < 56 ? 64 : 128;
+  const uint64_t bits = length * 8;
+  for (size_t i = 0; i < 8; ++i) tail[n - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
+  Sha256NiBlocks(st, tail, n / 64);
+  Digest out;
+  for (size_t i = 0; i < 8; ++i) {
+    for (size_t j = 0; j < 4; ++j) out.bytes[4 * i + j] = static_cast<uint8_t>(st[i] >> (24 - 8 * j));
+  }
+  out.size = 32;
+  return out;
+}
+
 // The lanes pair up streams hashing at the same moment (common/hash_lanes.h).
 struct FusedJob : HashLanes::Job {
   uint32_t* sha;
@@ -195,6 +259,7 @@ HashLanes& FusedLanes() {
 }
 
 #undef SG_FUSED2_GROUP
+#undef SG_SIDE_GROUP
 #undef SG_SHA_BLOCK
 #undef SG_SHA_QUAD
 #undef SG_SHA_QUAD_OF
@@ -238,6 +303,7 @@ Sha256Md5::Sha256Md5(bool md5, Kernel kernel)
 }
 
 void Sha256Md5::Reset() {
+  side_ = false;
   std::memcpy(sha_, kSha256Init, sizeof sha_);
   std::memcpy(md5_, kMd5Init, sizeof md5_);
   length_ = 0;
@@ -248,10 +314,12 @@ void Sha256Md5::Update(ByteView data) {
   if (!fused_) {
     sha_hasher_->Update(data);
     if (md5_hasher_) md5_hasher_->Update(data);
+    if (side_) side_hasher_->Update(data);
     return;
   }
 #ifdef SEQGATE_HAVE_SHA_NI
   length_ += data.size();
+  if (side_) side_length_ += data.size();
   const uint8_t* p = data.data();
   size_t n = data.size();
   if (buffered_ != 0) {
@@ -261,10 +329,19 @@ void Sha256Md5::Update(ByteView data) {
     p += take;
     n -= take;
     if (buffered_ < sizeof buffer_) return;
-    Sha256NiMd5Blocks(sha_, md5_, buffer_, 1);
+    if (side_) {
+      Sha256NiMd5SideBlocks(sha_, md5_, side_sha_, buffer_, 1);
+    } else {
+      Sha256NiMd5Blocks(sha_, md5_, buffer_, 1);
+    }
     buffered_ = 0;
   }
-  if (n >= 64) {
+  if (n >= 64 && side_) {
+    // Not through the lanes: a paired stream's kernel has no room for a third set of rounds.
+    Sha256NiMd5SideBlocks(sha_, md5_, side_sha_, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
+  } else if (n >= 64) {
     FusedJob job;
     job.data = p;
     job.blocks = n / 64;
@@ -280,6 +357,30 @@ void Sha256Md5::Update(ByteView data) {
 #endif
 }
 
+bool Sha256Md5::BeginSide() {
+  if (!fused_) {
+    side_hasher_.emplace(DigestAlgorithm::kSha256);
+    side_ = true;
+    return true;
+  }
+  if (buffered_ != 0) return false;  // mid-block: the side state cannot share the blocks
+  std::memcpy(side_sha_, kSha256Init, sizeof side_sha_);
+  side_length_ = 0;
+  side_ = true;
+  return true;
+}
+
+Digest Sha256Md5::FinishSide() {
+  side_ = false;
+  if (!fused_) return side_hasher_->Finish();
+#ifdef SEQGATE_HAVE_SHA_NI
+  // Begun on a block boundary, so the side digest's unhashed tail is the stream's.
+  return ShaNiFinish(side_sha_, buffer_, buffered_, side_length_);
+#else
+  return Digest{};  // unreachable: fused_ needs SHA-NI
+#endif
+}
+
 Sha256Md5::Digests Sha256Md5::Finish() {
   Digests out;
   if (!fused_) {
@@ -290,24 +391,14 @@ Sha256Md5::Digests Sha256Md5::Finish() {
 #ifdef SEQGATE_HAVE_SHA_NI
   // The two paddings differ only in the length's byte order (SHA-256 big-endian, MD5 little):
   // one or two final blocks each, hashed apart.
-  uint8_t sha_tail[128] = {}, md5_tail[128] = {};
-  std::memcpy(sha_tail, buffer_, buffered_);
-  sha_tail[buffered_] = 0x80;
+  out.sha256 = ShaNiFinish(sha_, buffer_, buffered_, length_);
+  uint8_t md5_tail[128] = {};
+  std::memcpy(md5_tail, buffer_, buffered_);
+  md5_tail[buffered_] = 0x80;
   const size_t tail = buffered_ < 56 ? 64 : 128;
-  std::memcpy(md5_tail, sha_tail, tail);
   const uint64_t bits = length_ * 8;
-  for (size_t i = 0; i < 8; ++i) {
-    sha_tail[tail - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-    md5_tail[tail - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
-  }
-  Sha256NiBlocks(sha_, sha_tail, tail / 64);
+  for (size_t i = 0; i < 8; ++i) md5_tail[tail - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
   Md5Blocks(md5_, md5_tail, tail / 64);
-  for (size_t i = 0; i < 8; ++i) {
-    for (size_t j = 0; j < 4; ++j) {
-      out.sha256.bytes[4 * i + j] = static_cast<uint8_t>(sha_[i] >> (24 - 8 * j));
-    }
-  }
-  out.sha256.size = 32;
   out.md5.emplace();
   for (size_t i = 0; i < 4; ++i) {
     for (size_t j = 0; j < 4; ++j) {

@@ -42,6 +42,19 @@ class Sha256Md5 {
   // stream afterwards.
   Digests Finish();
 
+  // A second SHA-256 over a stretch of the same stream (the side digest): the centre's check of
+  // a tus chunk's Upload-Checksum inside the upload its verifier hashes anyway. The fused loop
+  // is bound by MD5's chain, and a second set of SHA-NI rounds fits beside it: measured on the
+  // reference machine, the three digests run at 0.55 GB/s against 0.57 for two, where a
+  // separate SHA-256 pass would cost as much as the pair. Starts at the current position; the
+  // fused loop needs it on a 64-byte boundary of the stream, and returns false (starting
+  // nothing) elsewhere. Replaces a side digest already running.
+  bool BeginSide();
+  // The SHA-256 of everything given since BeginSide(), which ends the side digest. Requires
+  // side_active().
+  Digest FinishSide();
+  bool side_active() const { return side_; }
+
   // Whether this object runs the fused loop.
   bool fused() const { return fused_; }
   // Whether this CPU can run it.
@@ -60,6 +73,11 @@ class Sha256Md5 {
   uint64_t length_ = 0;
   uint8_t buffer_[64];
   size_t buffered_ = 0;
+  // The side digest: its own SHA-256 state over the same blocks (fused), or a hasher.
+  bool side_ = false;
+  uint32_t side_sha_[8];
+  uint64_t side_length_ = 0;
+  std::optional<Hasher> side_hasher_;
   // Two hashers otherwise (Hasher's MD5 is ours, common/md5.h).
   std::optional<Hasher> sha_hasher_;
   std::optional<Hasher> md5_hasher_;

@@ -27,7 +27,8 @@ namespace {
 class PipelineVerifier final : public ContentVerifier {
  public:
   explicit PipelineVerifier(ContentEncoding e)
-      : verifier_(e == ContentEncoding::kZstdSeekable ? pipeline::Encoding::kZstdSeekable
+      : identity_(e == ContentEncoding::kIdentity),
+        verifier_(e == ContentEncoding::kZstdSeekable ? pipeline::Encoding::kZstdSeekable
                                                       : pipeline::Encoding::kIdentity,
                   /*compute_md5=*/true) {}
 
@@ -56,7 +57,12 @@ class PipelineVerifier final : public ContentVerifier {
 
   uint64_t consumed() const override { return consumed_; }
 
+  bool CanChunkDigest() const override { return identity_; }
+  bool BeginChunkDigest() override { return failed_.ok() && verifier_.BeginChunkDigest(); }
+  void EndChunkDigest(ChunkDone done) override { verifier_.EndChunkDigest(std::move(done)); }
+
  private:
+  bool identity_;
   pipeline::StreamVerifier verifier_;
   Status failed_;
   uint64_t consumed_ = 0;
@@ -99,6 +105,12 @@ class HashingVerifier final : public ContentVerifier {
 
   uint64_t consumed() const override { return consumed_; }
 
+  bool CanChunkDigest() const override { return encoding_ == ContentEncoding::kIdentity; }
+  bool BeginChunkDigest() override { return CanChunkDigest() && digests_.BeginSide(); }
+  void EndChunkDigest(ChunkDone done) override {
+    done(digests_.side_active() ? std::optional<Digest>(digests_.FinishSide()) : std::nullopt);
+  }
+
  private:
   ContentEncoding encoding_;
   Sha256Md5 digests_;
@@ -126,6 +138,7 @@ class PipelinedVerifier final : public ContentVerifier {
     if (worker_.joinable()) worker_.join();
     for (Piece& p : dropped) {
       if (p.fd >= 0) ::close(p.fd);
+      if (p.chunk_done) p.chunk_done(std::nullopt);
     }
   }
 
@@ -136,7 +149,7 @@ class PipelinedVerifier final : public ContentVerifier {
     if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
     // Writers are expected to wait in WhenDrained; this only stops one that does not.
     space_.wait(lock, [&] { return queued_ + bytes.size() <= kHardLimit || queue_.empty(); });
-    queue_.push_back(Piece{std::vector<uint8_t>(bytes.begin(), bytes.end()), -1, 0, 0});
+    queue_.push_back(Piece{std::vector<uint8_t>(bytes.begin(), bytes.end()), -1, 0, 0, {}, {}});
     queued_ += bytes.size();
     consumed_ += bytes.size();
     cv_.notify_one();
@@ -153,7 +166,7 @@ class PipelinedVerifier final : public ContentVerifier {
       return error_;
     }
     if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
-    queue_.push_back(Piece{{}, own, from, to});
+    queue_.push_back(Piece{{}, own, from, to, {}, {}});
     consumed_ += to - from;
     cv_.notify_one();
     return Status::Ok();
@@ -168,6 +181,28 @@ class PipelinedVerifier final : public ContentVerifier {
       }
     }
     resume();
+  }
+
+  // Chunk marks travel in the queue, in order with the bytes, to the inner verifier.
+  bool CanChunkDigest() const override { return inner_->CanChunkDigest(); }
+  bool BeginChunkDigest() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_.ok() || !inner_->CanChunkDigest() || consumed_ % 64 != 0) return false;
+    if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
+    queue_.push_back(Piece{{}, -1, 0, 0, Mark::kBegin, {}});
+    cv_.notify_one();
+    return true;
+  }
+  void EndChunkDigest(ChunkDone done) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (error_.ok() && worker_.joinable()) {
+        queue_.push_back(Piece{{}, -1, 0, 0, Mark::kEnd, std::move(done)});
+        cv_.notify_one();
+        return;
+      }
+    }
+    done(std::nullopt);
   }
 
   Result<VerifiedSummary> Finish(const std::optional<Digest>& sha256,
@@ -197,7 +232,16 @@ class PipelinedVerifier final : public ContentVerifier {
       busy_ = true;
       lock.unlock();
       Status st;
-      if (error_ok_ && piece.fd >= 0) {
+      if (piece.mark == Mark::kBegin) {
+        chunk_open_ = error_ok_ && inner_->BeginChunkDigest();
+      } else if (piece.mark == Mark::kEnd) {
+        if (error_ok_ && chunk_open_) {
+          inner_->EndChunkDigest(std::move(piece.chunk_done));
+        } else {
+          piece.chunk_done(std::nullopt);
+        }
+        chunk_open_ = false;
+      } else if (error_ok_ && piece.fd >= 0) {
         st = ReadRange(piece.fd, piece.from, piece.to, *inner_);
       } else if (error_ok_) {
         st = inner_->Consume(ByteView(piece.bytes.data(), piece.bytes.size()));
@@ -225,12 +269,15 @@ class PipelinedVerifier final : public ContentVerifier {
   mutable std::mutex mu_;
   std::condition_variable cv_;     // work available or closing
   std::condition_variable space_;  // queue shrank
-  // Bytes to verify, or (fd >= 0) a range of the data file to read first.
+  // Bytes to verify, or (fd >= 0) a range of the data file to read first, or a chunk mark.
+  enum class Mark { kNone, kBegin, kEnd };
   struct Piece {
     std::vector<uint8_t> bytes;
     int fd;
     uint64_t from;
     uint64_t to;
+    Mark mark;
+    ChunkDone chunk_done;  // kEnd's
   };
   std::deque<Piece> queue_;
   size_t queued_ = 0;
@@ -239,6 +286,7 @@ class PipelinedVerifier final : public ContentVerifier {
   bool busy_ = false;
   bool closing_ = false;
   bool error_ok_ = true;  // only the worker reads it: avoids re-feeding a failed verifier
+  bool chunk_open_ = false;  // worker only: the inner verifier took the last kBegin
   Status error_;
   std::thread worker_;
 };

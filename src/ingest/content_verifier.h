@@ -52,6 +52,19 @@ class ContentVerifier {
 
   // Bytes consumed so far.
   virtual uint64_t consumed() const = 0;
+
+  // The SHA-256 of a stretch of the upload computed in the verifier's own pass over it (see
+  // pipeline::StreamVerifier::BeginChunkDigest): a PATCH's Upload-Checksum checked at no extra
+  // cost. Starts at the current position; false, starting nothing, where this verifier cannot
+  // (not identity, not on a 64-byte boundary, failed).
+  virtual bool BeginChunkDigest() { return false; }
+  // Ends the stretch at the current position. `done` gets its SHA-256 once every byte of it is
+  // hashed, or nullopt if the verifier stops first; exactly once, from any thread. Requires a
+  // BeginChunkDigest() that returned true.
+  using ChunkDone = std::function<void(std::optional<Digest>)>;
+  virtual void EndChunkDigest(ChunkDone done) { done(std::nullopt); }
+  // Whether this verifier's encoding allows chunk digests at all.
+  virtual bool CanChunkDigest() const { return false; }
 };
 
 }  // namespace seqgate::ingest

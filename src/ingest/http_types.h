@@ -68,6 +68,9 @@ class BodySink {
   // Calls `resume` (now, or later from another thread) once the sink can take more: lets a
   // slow consumer push back on the network without blocking an I/O thread.
   virtual void WhenReady(std::function<void()> resume) { resume(); }
+  // Calls `resume` (now, or later from another thread) once a body that arrived whole can be
+  // answered: the sink may still be checking it (a digest computed on another thread).
+  virtual void WhenComplete(std::function<void()> resume) { resume(); }
   // Makes what was stored durable (or discards it) and returns the response to send; for
   // kInterrupted the response is not sent, but the work still happens.
   virtual Response Finish(BodyEnd end) = 0;

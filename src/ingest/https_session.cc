@@ -303,10 +303,20 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       });
     }
     body_done_ = true;
-    Response res = sink_->Finish(BodyEnd::kComplete);
-    sink_.reset();
-    lease_.reset();
-    Send(std::move(res));
+    // The sink may still be checking the body (a chunk digest on the verifier's thread). The
+    // body is whole: a takeover or stop arriving meanwhile waits for this answer.
+    paused_ = true;
+    pause_guard_ = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+    sink_->WhenComplete([self = shared_from_this()] {
+      self->Post([self] {
+        self->paused_ = false;
+        self->pause_guard_ = net::any_io_executor();
+        Response res = self->sink_->Finish(BodyEnd::kComplete);
+        self->sink_.reset();
+        self->lease_.reset();
+        self->Send(std::move(res));
+      });
+    });
   }
 
   void EndBody(BodyEnd end) {

@@ -98,11 +98,18 @@ Status LiveUpload::DiscardStaged() {
   return Status::Ok();
 }
 
-void LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data, bool staged) {
-  if (staged && !feed_staged_) return;
-  if (!verifier_error_.ok() || offset != verifier_->consumed()) return;
+bool LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data, bool staged) {
+  if (staged && !feed_staged_) return false;
+  if (!verifier_error_.ok() || offset != verifier_->consumed()) return false;
   verifier_error_ = verifier_->Consume(data);
-  if (verifier_error_.ok()) fed_end_ = offset + data.size();
+  if (!verifier_error_.ok()) return false;
+  fed_end_ = offset + data.size();
+  return true;
+}
+
+bool LiveUpload::BeginChunkDigest(uint64_t offset) {
+  if (!feed_staged_ || !verifier_error_.ok() || offset != verifier_->consumed()) return false;
+  return verifier_->BeginChunkDigest();
 }
 
 Status LiveUpload::CatchUp() {

@@ -42,7 +42,13 @@ class LiveUpload {
   // verifier falls behind and CatchUp reads the gap from disk later. `staged` bytes lie past
   // the acknowledged offset and may still be discarded; they are fed only while no discard
   // has undone a feed (see DiscardStaged).
-  void FeedIfInOrder(uint64_t offset, ByteView data, bool staged = false);
+  // Returns whether the verifier took them.
+  bool FeedIfInOrder(uint64_t offset, ByteView data, bool staged = false);
+  // Starts the verifier's own digest of a staged chunk whose first byte goes to `offset`
+  // (ContentVerifier::BeginChunkDigest), when every byte of it can reach the verifier from
+  // memory: staged bytes are fed and the verifier stands at `offset`. False otherwise; the
+  // caller then hashes the chunk itself. The digest comes from verifier().EndChunkDigest.
+  bool BeginChunkDigest(uint64_t offset);
   // Brings the verifier up to the acknowledged offset by reading the data file.
   Status CatchUp();
   // Replaces the verifier with a fresh one (e.g. after an I/O error) and catches up from 0.

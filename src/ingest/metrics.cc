@@ -46,6 +46,9 @@ std::string Metrics::Render() const {
          "Creations answered with an existing receipt.", uploads_deduplicated_total);
   Metric(&out, "seqgate_ingest_checksum_mismatches_total", "counter",
          "PATCH bodies discarded with 460.", checksum_mismatches_total);
+  Metric(&out, "seqgate_ingest_checksums_by_verifier_total", "counter",
+         "PATCH checksums computed in the verifier's own pass over the bytes.",
+         checksums_by_verifier_total);
   Metric(&out, "seqgate_ingest_takeovers_total", "counter",
          "Requests that ended a stale request on the same upload.", takeovers_total);
   Metric(&out, "seqgate_ingest_body_pauses_total", "counter",

@@ -22,6 +22,7 @@ struct Metrics {
   std::atomic<uint64_t> uploads_quarantined_total{0};
   std::atomic<uint64_t> uploads_deduplicated_total{0};
   std::atomic<uint64_t> checksum_mismatches_total{0};
+  std::atomic<uint64_t> checksums_by_verifier_total{0};
   std::atomic<uint64_t> takeovers_total{0};
   std::atomic<uint64_t> body_pauses_total{0};  // reads held back until verification caught up
   std::atomic<uint64_t> timeouts_total{0};

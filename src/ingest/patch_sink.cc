@@ -33,11 +33,17 @@ Status PatchSink::Write(ByteView data) {
     Response failure = TusService::StorageFailure(st, "cannot write the upload");
     return Fail(failure.status, failure.body);
   }
-  if (hasher_) hasher_->Update(data);
+  if (hasher_ && !chunk_decided_) {
+    chunk_decided_ = true;
+    chunk_in_verifier_ =
+        checksum_->algorithm == DigestAlgorithm::kSha256 && up_->BeginChunkDigest(at);
+  }
+  if (hasher_ && !chunk_in_verifier_) hasher_->Update(data);
   // A checksummed body is fed while staged, before its digest is known: the verifier takes
   // the bytes from memory instead of reading them back from the disk after the commit, and a
   // chunk that fails its digest is rare (DiscardStaged restarts the verifier then).
-  up_->FeedIfInOrder(at, data, /*staged=*/hasher_.has_value());
+  const bool fed = up_->FeedIfInOrder(at, data, /*staged=*/hasher_.has_value());
+  if (!fed) chunk_fed_all_ = false;
   written_ += data.size();
   const LimitsConfig& limits = service_.config().limits;
   if (!hasher_ && written_ - committed_ >= limits.commit_interval_bytes) {
@@ -58,10 +64,32 @@ void PatchSink::WhenReady(std::function<void()> resume) {
   up_->verifier().WhenDrained(std::move(resume));
 }
 
+void PatchSink::WhenComplete(std::function<void()> resume) {
+  if (!chunk_in_verifier_ || chunk_ended_ || error_status_ != 0) return resume();
+  chunk_ended_ = true;
+  chunk_digest_ = std::make_shared<ChunkDigest>();
+  up_->verifier().EndChunkDigest(
+      [d = chunk_digest_, resume = std::move(resume)](std::optional<Digest> digest) {
+        {
+          std::lock_guard lock(d->mu);
+          d->digest = digest;
+          d->ready = true;
+        }
+        resume();
+      });
+}
+
+void PatchSink::AbandonChunkDigest() {
+  if (!chunk_in_verifier_ || chunk_ended_) return;
+  chunk_ended_ = true;
+  up_->verifier().EndChunkDigest([](std::optional<Digest>) {});
+}
+
 Response PatchSink::Finish(BodyEnd end) {
   const std::string& site = up_->info().site;
   const std::string& id = up_->info().id;
   if (error_status_ != 0 || (hasher_ && end != BodyEnd::kComplete)) {
+    AbandonChunkDigest();
     // Nothing half: whatever this body staged past the last checkpoint is cut off again.
     if (Status st = up_->DiscardStaged(); !st.ok()) {
       Log(LogLevel::kError, "upload.discard_failed",
@@ -71,8 +99,26 @@ Response PatchSink::Finish(BodyEnd end) {
     return TusService::TusResponse(error_status_, error_reason_);
   }
   if (hasher_) {
-    Digest got = hasher_->Finish();
-    if (!(got == checksum_->expected)) {
+    std::optional<Digest> got;
+    if (!chunk_in_verifier_) {
+      got = hasher_->Finish();
+    } else if (chunk_digest_ != nullptr && chunk_fed_all_) {
+      std::lock_guard lock(chunk_digest_->mu);
+      if (chunk_digest_->ready) got = chunk_digest_->digest;
+    }
+    AbandonChunkDigest();  // only if WhenComplete never ran
+    if (!got) {
+      // The verifier stopped before it had hashed the whole chunk (it failed, or missed
+      // bytes): nothing vouches for the chunk. Not the client's fault: it may send it again.
+      Log(LogLevel::kError, "upload.checksum_unavailable",
+          {{"site", site}, {"upload", id}, {"offset", std::to_string(start_)}});
+      if (Status st = up_->DiscardStaged(); !st.ok()) {
+        return TusService::TusResponse(500, "cannot discard the chunk");
+      }
+      return TusService::TusResponse(503, "cannot check the chunk's checksum now; send it again");
+    }
+    if (chunk_in_verifier_) service_.metrics().checksums_by_verifier_total++;
+    if (!(*got == checksum_->expected)) {
       service_.metrics().checksum_mismatches_total++;
       Log(LogLevel::kWarning, "upload.checksum_mismatch",
           {{"site", site},

@@ -79,6 +79,7 @@ void BlockFanout::Publish() {
     sizes_[published_ % blocks_] = fill_;
     ++published_;
   }
+  ++published_count_;
   fill_ = 0;
   has_space_ = false;
   work_cv_.notify_all();

@@ -45,6 +45,14 @@ class BlockFanout {
   // Copies `bytes` in through Space()/Commit().
   void Write(ByteView bytes);
 
+  // Hands over the partly filled block now, if it holds anything, so the consumers see every
+  // byte committed so far without waiting for the block to fill; writing goes on in the next
+  // block. The flushed block occupies a whole slot until the consumers release it.
+  void Flush() { Publish(); }
+  // Blocks handed over so far (full or flushed): the index the next published block will have.
+  // Producer side.
+  uint64_t published_blocks() const { return published_count_; }
+
   // Hands over the partly filled block and returns once every consumer has seen every byte
   // and its thread has ended (so the caller may read what the consumers produced).
   void Finish();
@@ -75,6 +83,7 @@ class BlockFanout {
   size_t fill_ = 0;         // bytes written into block `published_`
   bool has_space_ = false;  // block `published_` may be written (it is not in use)
   uint64_t bytes_ = 0;
+  uint64_t published_count_ = 0;  // published_, without taking the lock
   bool stopped_ = false;
 
   mutable std::mutex mu_;

@@ -4,6 +4,9 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "common/env.h"
@@ -63,10 +66,58 @@ struct StreamVerifier::Impl {
   size_t table_want = 0;
   Status failure;
 
+  // Chunk digests (BeginChunkDigest): marks at block boundaries of the fan-out, applied by the
+  // hash thread when it reaches them, or by the producer when the hash thread is already there.
+  struct Mark {
+    uint64_t boundary;   // before this block index
+    ChunkDone done;      // null: begin a stretch; set: end it
+  };
+  std::mutex marks_mu;
+  std::deque<Mark> marks;      // in boundary order
+  uint64_t blocks_hashed = 0;  // blocks the hash thread has finished (under marks_mu)
+  bool side_failed = false;    // a begin mark the hash state refused (cannot happen when aligned)
+
+  // Applies the marks at `boundary` (requires marks_mu); returns the digests to hand out.
+  void ApplyMarks(uint64_t boundary, std::vector<std::pair<ChunkDone, std::optional<Digest>>>& out) {
+    while (!marks.empty() && marks.front().boundary == boundary) {
+      Mark mk = std::move(marks.front());
+      marks.pop_front();
+      if (!mk.done) {
+        side_failed = !digests.BeginSide();
+      } else if (side_failed || !digests.side_active()) {
+        out.emplace_back(std::move(mk.done), std::nullopt);
+      } else {
+        out.emplace_back(std::move(mk.done), digests.FinishSide());
+      }
+    }
+  }
+  void AddMark(Mark mk) {
+    std::vector<std::pair<ChunkDone, std::optional<Digest>>> out;
+    {
+      std::lock_guard lk(marks_mu);
+      const uint64_t at = mk.boundary;
+      marks.push_back(std::move(mk));
+      // The hash thread only looks at marks when it finishes a block: one for a boundary it has
+      // already passed is ours to apply (it cannot be hashing: the next block is not out yet).
+      if (blocks_hashed == at) ApplyMarks(at, out);
+    }
+    for (auto& [done, digest] : out) done(digest);
+  }
+  void HashBlock(ByteView b) {
+    digests.Update(b);
+    std::vector<std::pair<ChunkDone, std::optional<Digest>>> out;
+    {
+      std::lock_guard lk(marks_mu);
+      ++blocks_hashed;
+      ApplyMarks(blocks_hashed, out);
+    }
+    for (auto& [done, digest] : out) done(digest);
+  }
+
   Impl(Encoding e, bool m)
       : encoding(e),
         digests(m),
-        fan({[this](ByteView b) { digests.Update(b); }}, kFanoutBlockSize, kFanoutBlocks) {
+        fan({[this](ByteView b) { HashBlock(b); }}, kFanoutBlockSize, kFanoutBlocks) {
     digests.set_wait_for_partners(true);  // it runs on the fan-out's own thread
     if (e == Encoding::kZstdSeekable) {
       dctx = ZSTD_createDCtx();
@@ -75,6 +126,8 @@ struct StreamVerifier::Impl {
     }
   }
   ~Impl() {
+    fan.Abort();  // the hash thread has ended: the marks are ours
+    ResolvePendingMarks();
     ZSTD_freeDCtx(dctx);
     XXH64_freeState(xxh);
   }
@@ -83,7 +136,19 @@ struct StreamVerifier::Impl {
     state = State::kFailed;
     failure = s;
     fan.Abort();
+    ResolvePendingMarks();
     return s;
+  }
+  // Once the hash thread has ended: stretches still open get no digest.
+  void ResolvePendingMarks() {
+    std::deque<Mark> left;
+    {
+      std::lock_guard lk(marks_mu);
+      left.swap(marks);
+    }
+    for (Mark& mk : left) {
+      if (mk.done) mk.done(std::nullopt);
+    }
   }
 
   // Remembers the last 4 bytes of `b` (joined to what came before).
@@ -244,6 +309,25 @@ Status StreamVerifier::Consume(ByteView bytes) {
     return Status::Ok();
   }
   return m.ConsumeZstd(bytes);
+}
+
+bool StreamVerifier::BeginChunkDigest() {
+  Impl& m = *impl_;
+  if (m.encoding != Encoding::kIdentity || m.state == Impl::State::kFailed || m.finished ||
+      m.packed % 64 != 0) {
+    return false;
+  }
+  // Marks sit on block boundaries: the bytes so far go out as a block of their own.
+  m.fan.Flush();
+  m.AddMark({m.fan.published_blocks(), nullptr});
+  return true;
+}
+
+void StreamVerifier::EndChunkDigest(ChunkDone done) {
+  Impl& m = *impl_;
+  if (m.state == Impl::State::kFailed || m.finished) return done(std::nullopt);
+  m.fan.Flush();
+  m.AddMark({m.fan.published_blocks(), std::move(done)});
 }
 
 Result<VerifiedContent> StreamVerifier::Finish(const ExpectedDigests& expected) {

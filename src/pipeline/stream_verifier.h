@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,19 @@ class StreamVerifier {
   // agrees with every frame, then compares digests with `expected` (fields left empty are not
   // checked). kCorruption saying what differed, e.g. "sha256 mismatch: expected …, got …".
   Result<VerifiedContent> Finish(const ExpectedDigests& expected);
+
+  // A SHA-256 of a stretch of the stream computed in the hash thread's own pass (the side
+  // digest of common/sha256_md5.h): the centre checks a tus chunk's Upload-Checksum with it
+  // instead of hashing the chunk a second time. Identity streams only (their packed bytes are
+  // the original), starting on a 64-byte boundary of the stream; returns false, starting
+  // nothing, otherwise or once the verifier has failed. One stretch at a time.
+  bool BeginChunkDigest();
+  // Ends the stretch at the current position. `done` receives its SHA-256 once the hash
+  // thread has hashed every byte of it, or nullopt if the verifier stops first (failure,
+  // destruction); it is called exactly once, on the hash thread or the caller's. Requires a
+  // BeginChunkDigest() that returned true.
+  using ChunkDone = std::function<void(std::optional<Digest>)>;
+  void EndChunkDigest(ChunkDone done);
 
  private:
   struct Impl;

@@ -90,6 +90,28 @@ check "other site DELETE → 404" test "$(status_of lab-b -X DELETE "$BASE$U" -H
 check "other site GET → 404" test "$(status_of lab-b "$BASE$U")" = 404
 check "unknown upload → 404" test "$(status_of lab-a -I "$BASE/files/0123456789abcdef0123456789abcdef" -H "$H")" = 404
 check "malformed upload id → 404" test "$(status_of lab-a -I "$BASE/files/..%2f..%2fetc" -H "$H")" = 404
+
+echo "== sha256 chunks checked in the verifier's own pass"
+# Chunks that continue the verifier's stream on a 64-byte boundary are hashed by the verifier
+# (seqgate_ingest_checksums_by_verifier_total); one starting elsewhere is hashed by itself.
+sha_b64() { sha256sum "$1" | cut -d' ' -f1 | xxd -r -p | base64 -w0; }
+dd if="$WORK/a.bin" of="$WORK/v.1" bs=65536 count=1 status=none
+dd if="$WORK/a.bin" of="$WORK/v.2" bs=1 skip=65536 count=34464 status=none
+dd if="$WORK/a.bin" of="$WORK/v.3" bs=100000 skip=1 count=2 status=none
+tcurl lab-a -X POST "$ENDPOINT" -H "$H" -H "Upload-Length: 300000" -H "Upload-Metadata: filename $(b64 v.bin)" -D "$WORK/v.h" -o /dev/null
+V=$(header_of "$WORK/v.h" Location)
+check "verifier-checked chunk at 0 → 204" test "$(patch lab-a "$V" 0 "$WORK/v.1" -H "Upload-Checksum: sha256 $(sha_b64 "$WORK/v.1")")" = 204
+check "verifier-checked chunk with a wrong digest → 460" test "$(patch lab-a "$V" 65536 "$WORK/v.2" -H "Upload-Checksum: sha256 $(sha_b64 "$WORK/v.1")")" = 460
+tcurl lab-a -I "$BASE$V" -H "$H" -D "$WORK/vh.h" -o /dev/null
+check "... offset stays at 65536" test "$(header_of "$WORK/vh.h" Upload-Offset)" = 65536
+check "the same chunk with its digest → 204" test "$(patch lab-a "$V" 65536 "$WORK/v.2" -H "Upload-Checksum: sha256 $(sha_b64 "$WORK/v.2")")" = 204
+check "a chunk off a 64-byte boundary (100000) → 204" test "$(patch lab-a "$V" 100000 "$WORK/v.3" -H "Upload-Checksum: sha256 $(sha_b64 "$WORK/v.3")")" = 204
+check "stored byte-identical" cmp -s "$WORK/a.bin" "$STORAGE/.unverified/lab-a/${V#/files/}/v.bin"
+curl -s "http://127.0.0.1:$METRICS_PORT/metrics" > "$WORK/vmetrics.txt"
+# The 460 at offset 0 above, this upload's first chunk and its 460: three. After a discarded
+# chunk an upload's verifier no longer takes staged bytes, so the resent chunk hashes itself.
+check "three chunk digests came from the verifier" grep -q '^seqgate_ingest_checksums_by_verifier_total 3$' "$WORK/vmetrics.txt"
+
 # X-HTTP-Method-Override: a POST that is really the final PATCH.
 tcurl lab-a -X POST "$BASE$U" -H "X-HTTP-Method-Override: PATCH" -H "$H" -H 'Upload-Offset: 200000' -H "$OCT" --data-binary @"$WORK/a.3" -D "$WORK/p3.h" -o /dev/null
 check "X-HTTP-Method-Override PATCH → 204" grep -q "^HTTP/1.1 204" "$WORK/p3.h"
@@ -140,8 +162,8 @@ check "no private key material in the log" bash -c "! grep -q 'PRIVATE KEY' '$WO
 echo "== observability"
 check "/healthz → ok" test "$(curl -s "http://127.0.0.1:$METRICS_PORT/healthz")" = ok
 curl -s "http://127.0.0.1:$METRICS_PORT/metrics" > "$WORK/metrics.txt"
-check "/metrics counts 460s" grep -q 'seqgate_ingest_responses_total{code="460"} 1' "$WORK/metrics.txt"
-check "/metrics counts checksum mismatches" grep -q '^seqgate_ingest_checksum_mismatches_total 1' "$WORK/metrics.txt"
+check "/metrics counts 460s" grep -q 'seqgate_ingest_responses_total{code="460"} 2' "$WORK/metrics.txt"
+check "/metrics counts checksum mismatches" grep -q '^seqgate_ingest_checksum_mismatches_total 2' "$WORK/metrics.txt"
 check "metrics listener is not the tus listener" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/files/")" = 404
 
 echo "== SIGTERM"

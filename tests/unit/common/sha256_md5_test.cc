@@ -156,6 +156,60 @@ TEST_CASE("streams that arrive in turns and wait for partners still get their ow
   if (Sha256Md5::CpuHasShaNi()) CHECK(Sha256Md5::PairedBlocks() > paired_before);
 }
 
+TEST_CASE("a side digest over a stretch of the stream is that stretch's SHA-256") {
+  const std::vector<uint8_t> data = RandomBytes(3 * 4096 + 333, 6);
+  const ByteView all(data.data(), data.size());
+  for (Sha256Md5::Kernel k : kKernels) {
+    std::mt19937 rng(7);
+    for (int round = 0; round < 200; ++round) {
+      // A side stretch [from, to) inside the stream, starting on a 64-byte boundary (sometimes
+      // at 0, sometimes at the very end), and random update pieces around and across both ends.
+      const size_t from = 64 * (rng() % (data.size() / 64 + 1));
+      const size_t to = from + rng() % (data.size() - from + 1);
+      Sha256Md5 h(/*md5=*/true, k);
+      auto feed = [&](size_t a, size_t b) {
+        while (a < b) {
+          const size_t take = std::min<size_t>(b - a, rng() % 3000);
+          h.Update(all.subspan(a, take));
+          a += take;
+        }
+      };
+      feed(0, from);
+      REQUIRE(h.BeginSide());
+      CHECK(h.side_active());
+      feed(from, to);
+      const Digest side = h.FinishSide();
+      CHECK_FALSE(h.side_active());
+      feed(to, data.size());
+      REQUIRE(side.hex() == OpenSsl(EVP_sha256(), all.subspan(from, to - from)));
+      // The main digests never notice the side one.
+      const Sha256Md5::Digests d = h.Finish();
+      REQUIRE(d.sha256.hex() == OpenSsl(EVP_sha256(), all));
+      REQUIRE(d.md5->hex() == OpenSsl(EVP_md5(), all));
+    }
+  }
+}
+
+TEST_CASE("the fused loop starts a side digest only on a block boundary; the fallback anywhere") {
+  const std::vector<uint8_t> data = RandomBytes(1000, 8);
+  for (Sha256Md5::Kernel k : kKernels) {
+    Sha256Md5 h(/*md5=*/true, k);
+    h.Update({data.data(), 100});
+    const bool fused = h.fused();
+    CHECK(h.BeginSide() == !fused);
+    CHECK(h.side_active() == !fused);
+    h.Update({data.data() + 100, 28});  // 128 bytes in: a boundary
+    if (fused) {
+      REQUIRE(h.BeginSide());
+    }
+    h.Update({data.data() + 128, 872});
+    const Digest side = h.FinishSide();
+    const size_t from = fused ? 128 : 100;
+    CHECK(side.hex() == OpenSsl(EVP_sha256(), {data.data() + from, data.size() - from}));
+    CHECK(h.Finish().sha256.hex() == OpenSsl(EVP_sha256(), {data.data(), data.size()}));
+  }
+}
+
 TEST_CASE("without MD5 it is SHA-256 alone") {
   const std::vector<uint8_t> data = RandomBytes(100000, 5);
   Sha256Md5 h(/*md5=*/false);

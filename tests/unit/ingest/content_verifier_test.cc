@@ -7,7 +7,10 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +101,86 @@ TEST_CASE("a file range is verified in order before bytes consumed after it") {
   auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt);
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->original_size == data.size());
+}
+
+// What EndChunkDigest hands out, waited for from the test's thread.
+struct ChunkResult {
+  std::mutex mu;
+  std::condition_variable cv;
+  int calls = 0;
+  std::optional<Digest> digest;
+  ContentVerifier::ChunkDone Callback() {
+    return [this](std::optional<Digest> d) {
+      std::lock_guard lk(mu);
+      ++calls;
+      digest = d;
+      cv.notify_all();
+    };
+  }
+  std::optional<Digest> Wait() {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return calls > 0; });
+    return digest;
+  }
+};
+
+TEST_CASE("chunk digests travel through the verifier's queue in order with the bytes") {
+  std::string data(6'000'000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 11);
+  char path[] = "/tmp/seqgate-verifier-chunk-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, data.data(), 1'000'010) == 1'000'010);
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity);
+  CHECK(v->CanChunkDigest());
+  // A file range first (a catch-up), then a chunk fed from memory, then a second one.
+  REQUIRE(v->ConsumeFileRange(fd, 0, 1'000'010).ok());
+  close(fd);
+  unlink(path);
+  CHECK_FALSE(v->BeginChunkDigest());  // 1'000'010 is no multiple of 64
+  REQUIRE(v->Consume(AsBytes(std::string_view(data).substr(1'000'010, 54))).ok());
+  REQUIRE(v->BeginChunkDigest());  // 1'000'064 is
+  const std::string_view one = std::string_view(data).substr(1'000'064, 2'999'936);
+  for (size_t at = 0; at < one.size(); at += 1 << 20) {
+    REQUIRE(v->Consume(AsBytes(one.substr(at, 1 << 20))).ok());
+  }
+  ChunkResult first;
+  v->EndChunkDigest(first.Callback());
+  REQUIRE(v->BeginChunkDigest());
+  const std::string_view two = std::string_view(data).substr(4'000'000);
+  REQUIRE(v->Consume(AsBytes(two)).ok());
+  ChunkResult second;
+  v->EndChunkDigest(second.Callback());
+  auto a = first.Wait(), b = second.Wait();
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK(a->hex() == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(one)).hex());
+  CHECK(b->hex() == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(two)).hex());
+  auto r = v->Finish(ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(first.calls == 1);
+  CHECK(second.calls == 1);
+}
+
+TEST_CASE("zstd uploads and failed verifiers give no chunk digests") {
+  auto zstd = ContentVerifier::Create(ContentEncoding::kZstdSeekable);
+  CHECK_FALSE(zstd->CanChunkDigest());
+  CHECK_FALSE(zstd->BeginChunkDigest());
+
+  // A file range that cannot be read fails the verifier on its own thread: a chunk begun
+  // before that is answered with no digest rather than a digest of fewer bytes.
+  auto v = ContentVerifier::Create(ContentEncoding::kIdentity);
+  REQUIRE(v->BeginChunkDigest());
+  int pipefd[2];
+  REQUIRE(pipe(pipefd) == 0);
+  close(pipefd[1]);
+  REQUIRE(v->ConsumeFileRange(pipefd[0], 0, 4096).ok());  // reads 0 bytes: "shorter than"
+  close(pipefd[0]);
+  ChunkResult owed;
+  v->EndChunkDigest(owed.Callback());
+  CHECK_FALSE(owed.Wait().has_value());
+  CHECK_FALSE(v->Finish(std::nullopt, std::nullopt).ok());
+  CHECK(owed.calls == 1);
 }
 
 // Pages of `fd`'s first `size` bytes that are in the page cache.

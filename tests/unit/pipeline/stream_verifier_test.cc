@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 #include <zstd.h>
 
+#include <mutex>
+#include <random>
+
 #include "pipeline/packer.h"
 #include "pipeline/seek_table.h"
 #include "pipeline/stream_verifier.h"
@@ -261,5 +264,86 @@ TEST_CASE("a stream split inside a frame header verifies") {
     REQUIRE(v.Consume(AsBytes(std::string_view(p.stream).substr(at))).ok());
     auto r = v.Finish(Expect(p.result));
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  }
+}
+
+namespace {
+
+// Collects what EndChunkDigest hands out, from whichever thread.
+struct ChunkDigests {
+  std::mutex mu;
+  std::vector<std::optional<Digest>> got;
+  StreamVerifier::ChunkDone Collect() {
+    return [this](std::optional<Digest> d) {
+      std::lock_guard lk(mu);
+      got.push_back(d);
+    };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("chunk digests of an identity stream come from the hash thread's own pass") {
+  // Chunks below, across and far above the 1 MiB fan-out block, each fed in uneven pieces;
+  // stretches between chunks are not digested.
+  const std::string data = testing::RandomBytes(6 << 20, 21);
+  std::mt19937 rng(22);
+  StreamVerifier v(Encoding::kIdentity, true);
+  ChunkDigests digests;
+  std::vector<std::pair<size_t, size_t>> chunks;
+  size_t at = 0;
+  auto feed = [&](size_t to) {
+    while (at < to) {
+      const size_t n = std::min<size_t>(to - at, 1 + rng() % 300000);
+      REQUIRE(v.Consume(AsBytes(std::string_view(data).substr(at, n))).ok());
+      at += n;
+    }
+  };
+  for (size_t len : {size_t{64}, size_t{1} << 20, size_t{2500} * 64, size_t{0}, size_t{3} << 20}) {
+    REQUIRE(v.BeginChunkDigest());
+    chunks.emplace_back(at, len);
+    feed(at + len);
+    v.EndChunkDigest(digests.Collect());
+    feed(at + 64 * (rng() % 100));  // not part of any chunk
+  }
+  feed(data.size());
+  auto r = v.Finish({ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)), std::nullopt});
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(digests.got.size() == chunks.size());
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(digests.got[i].has_value());
+    CHECK(digests.got[i]->hex() ==
+          ComputeDigest(DigestAlgorithm::kSha256,
+                        AsBytes(std::string_view(data).substr(chunks[i].first, chunks[i].second)))
+              .hex());
+  }
+}
+
+TEST_CASE("chunk digests are refused off a 64-byte boundary and for zstd streams") {
+  StreamVerifier identity(Encoding::kIdentity, true);
+  REQUIRE(identity.Consume(AsBytes(std::string(100, 'x'))).ok());
+  CHECK_FALSE(identity.BeginChunkDigest());
+  REQUIRE(identity.Consume(AsBytes(std::string(28, 'x'))).ok());
+  CHECK(identity.BeginChunkDigest());
+
+  StreamVerifier zstd(Encoding::kZstdSeekable, true);
+  CHECK_FALSE(zstd.BeginChunkDigest());
+}
+
+TEST_CASE("a chunk digest still owed when the verifier goes away is answered with none, once") {
+  const std::string data = testing::RandomBytes(3 << 20, 23);
+  for (int round = 0; round < 20; ++round) {
+    ChunkDigests digests;
+    {
+      StreamVerifier v(Encoding::kIdentity, true);
+      REQUIRE(v.BeginChunkDigest());
+      REQUIRE(v.Consume(AsBytes(data)).ok());
+      v.EndChunkDigest(digests.Collect());
+    }  // the hash thread may or may not have reached the end of the chunk
+    REQUIRE(digests.got.size() == 1);
+    if (digests.got[0]) {
+      CHECK(digests.got[0]->hex() == ComputeDigest(DigestAlgorithm::kSha256, AsBytes(data)).hex());
+    }
   }
 }
