@@ -24,12 +24,12 @@ using AlignedBuffer = std::unique_ptr<uint8_t, FreeDeleter>;
 
 class DirectRWFile final : public RandomRWFile {
  public:
-  DirectRWFile(std::string path, int fd, int direct_fd, size_t align)
-      : path_(std::move(path)), fd_(fd), dfd_(direct_fd), align_(align) {}
+  DirectRWFile(std::string path, int fd, size_t align)
+      : path_(std::move(path)), fd_(fd), align_(align) {}
 
   ~DirectRWFile() override {
     (void)Flush();  // best effort: what was written reaches the file, as with ordinary writes
-    ::close(dfd_);
+    CloseDirect();
     ::close(fd_);
   }
 
@@ -69,11 +69,13 @@ class DirectRWFile final : public RandomRWFile {
   Status Sync() override {
     SEQGATE_RETURN_IF_ERROR(Flush());
     if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", path_);
-    // Between bodies an upload keeps only its partial last block, not the whole buffer.
+    // Between bodies an upload keeps only its partial last block, not the whole buffer, and
+    // one descriptor: a centre may hold tens of thousands of incomplete uploads open.
     if (buf_) {
       tail_.assign(buf_.get(), buf_.get() + len_);
       buf_.reset();
     }
+    CloseDirect();
     return Status::Ok();
   }
 
@@ -142,11 +144,35 @@ class DirectRWFile final : public RandomRWFile {
     return Status::Ok();
   }
 
+  // The O_DIRECT descriptor, opened for a body's writes and closed at its Sync. Re-opened
+  // through /proc/self/fd, which names this very file even after a rename; where that fails
+  // (no /proc) the ordinary descriptor writes, through the page cache.
+  int DirectFd() {
+    if (dfd_ >= 0) return dfd_;
+    if (direct_failed_) return fd_;
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    const int d = ::open(self.c_str(), O_RDWR | O_CLOEXEC | O_DIRECT);
+    struct stat a {}, b {};
+    if (d >= 0 && ::fstat(fd_, &a) == 0 && ::fstat(d, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+      dfd_ = d;
+      return dfd_;
+    }
+    if (d >= 0) ::close(d);
+    direct_failed_ = true;
+    return fd_;
+  }
+  void CloseDirect() {
+    if (dfd_ >= 0) ::close(dfd_);
+    dfd_ = -1;
+  }
+
   Status WriteOut(size_t n) {
+    const int out = DirectFd();
     size_t done = 0;
     while (done < n) {
       const ssize_t w =
-          ::pwrite(dfd_, buf_.get() + done, n - done, static_cast<off_t>(start_ + done));
+          ::pwrite(out, buf_.get() + done, n - done, static_cast<off_t>(start_ + done));
       if (w < 0 && errno == EINTR) continue;
       Status st;
       if (w < 0) {
@@ -171,8 +197,9 @@ class DirectRWFile final : public RandomRWFile {
   }
 
   std::string path_;
-  int fd_;   // ordinary: reads, truncation, fdatasync
-  int dfd_;  // O_DIRECT: writes
+  int fd_;         // ordinary: reads, truncation, fdatasync
+  int dfd_ = -1;   // O_DIRECT: writes, while a body is being written (DirectFd)
+  bool direct_failed_ = false;
   size_t align_;
   AlignedBuffer buf_;     // gathered bytes for [start_, start_ + len_); null between bodies
   uint64_t start_ = 0;    // aligned file offset of buf_[0]
@@ -211,15 +238,17 @@ Result<std::unique_ptr<RandomRWFile>> OpenDirectRW(const std::string& path) {
     if (err == EINVAL) return Unsupported("'" + path + "': the filesystem has no direct I/O");
     return ErrnoStatus(err, "open", path);
   }
-  // Both descriptors must name one file: the path may have been replaced in between.
+  // Both descriptors must name one file: the path may have been replaced in between. The
+  // direct one only showed that the filesystem takes O_DIRECT; writes open their own.
   struct stat a {}, b {};
-  if (::fstat(fd, &a) != 0 || ::fstat(dfd, &b) != 0 || a.st_dev != b.st_dev ||
-      a.st_ino != b.st_ino || !S_ISREG(a.st_mode)) {
+  const bool same = ::fstat(fd, &a) == 0 && ::fstat(dfd, &b) == 0 && a.st_dev == b.st_dev &&
+                    a.st_ino == b.st_ino && S_ISREG(a.st_mode);
+  ::close(dfd);
+  if (!same) {
     ::close(fd);
-    ::close(dfd);
     return IoError("'" + path + "' changed while being opened");
   }
-  return std::unique_ptr<RandomRWFile>(new DirectRWFile(path, fd, dfd, align));
+  return std::unique_ptr<RandomRWFile>(new DirectRWFile(path, fd, align));
 }
 
 }  // namespace seqgate

@@ -20,6 +20,8 @@ namespace seqgate {
 // zeros and the file is cut back to its true size; its bytes stay in memory so the next write
 // rewrites that block whole. Reads through fd() therefore see what was written before the last
 // Sync or Truncate — as upload data is read only once acknowledged, that is all they need.
+// Between a Sync and the next write the file holds one descriptor (fd()); writes open an
+// O_DIRECT one of their own on the same file, which Sync closes.
 Result<std::unique_ptr<RandomRWFile>> OpenDirectRW(const std::string& path);
 
 }  // namespace seqgate

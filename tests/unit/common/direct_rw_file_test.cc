@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -149,6 +150,41 @@ TEST_CASE("closing without a Sync still leaves what was written in the file") {
     REQUIRE(f->WriteAt(0, {a.data(), a.size()}).ok());
   }
   CHECK(testing::ReadWhole(fx.path) == AsString(a));
+}
+
+// Descriptors of this process open on the file at `path`.
+int OpenDescriptors(const std::string& path) {
+  struct stat want {};
+  REQUIRE(::stat(path.c_str(), &want) == 0);
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    struct stat st {};
+    if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+TEST_CASE("between bodies a direct file holds one descriptor; a renamed file is written on") {
+  Fixture fx;
+  const std::vector<uint8_t> a = test::RandomBytes(5u << 20, 6);
+  auto f = fx.Open();
+  CHECK(OpenDescriptors(fx.path) == 1);
+  REQUIRE(f->WriteAt(0, {a.data(), 3u << 20}).ok());  // whole buffers went out directly
+  CHECK(OpenDescriptors(fx.path) == 2);
+  REQUIRE(f->Sync().ok());
+  CHECK(OpenDescriptors(fx.path) == 1);
+  // The next body's descriptor is the same file even when its path now names another.
+  const std::string moved = fx.path + ".moved";
+  REQUIRE(::rename(fx.path.c_str(), moved.c_str()) == 0);
+  fx.dir.Write("upload", "a stranger");
+  REQUIRE(f->WriteAt(3u << 20, {a.data() + (3u << 20), 2u << 20}).ok());
+  REQUIRE(f->Sync().ok());
+  CHECK(OpenDescriptors(moved) == 1);
+  CHECK(CachedPages(moved) <= 2);  // (before reading it back fills the cache)
+  CHECK(testing::ReadWhole(moved) == AsString(a));
+  CHECK(testing::ReadWhole(fx.path) == "a stranger");
 }
 
 TEST_CASE("the POSIX Env's OpenUncached gives a direct file where the filesystem allows") {
