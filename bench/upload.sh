@@ -10,7 +10,14 @@
 # usage: bench/upload.sh [BUILD_DIR] [SIZE_MIB] [ROUNDS] [DATA]   DATA: random (identity, the
 #        transfer path alone; default) or fastq (zstd packing on the fly as well).
 #        UPLOAD_ARGS="--no-md5 ..." passes extra flags to seqgatectl upload (for breakdowns).
+#        SEQGATE_BENCH_PIN=1 gives each side a core of its own, as two machines would have:
+#        the centre on the last CPU, the clients (and the fault proxy) on CPU 0. Without it both
+#        share every core, and the ratio follows the two sides' CPU seconds added up.
 set -euo pipefail
+if [[ ${SEQGATE_BENCH_PIN:-0} == 1 && -z ${SEQGATE_BENCH_PINNED:-} ]]; then
+  (($(nproc) >= 2)) || { echo "SEQGATE_BENCH_PIN needs two CPUs" >&2; exit 2; }
+  SEQGATE_BENCH_PINNED=$(($(nproc) - 1)) exec taskset -c 0 "$0" "$@"
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export SEQGATE_BIN_DIR=$(cd "${1:-$ROOT/build/dev}" && pwd)/bin SEQGATE_SOURCE_DIR=$ROOT
 SIZE_MIB=${2:-1024}
@@ -22,6 +29,10 @@ make_pki
 chmod 600 "$WORK"/pki/*.key
 write_config
 start_server
+if [[ -n ${SEQGATE_BENCH_PINNED:-} ]]; then  # the centre's CPU (nproc sees only CPU 0 now)
+  taskset -a -p -c "$SEQGATE_BENCH_PINNED" "$SERVER_PID" > /dev/null
+  echo "pinned: centre on CPU $SEQGATE_BENCH_PINNED, clients on CPU 0"
+fi
 DATA="$WORK/data.$KIND"
 if [[ $KIND == random ]]; then
   head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$DATA"
