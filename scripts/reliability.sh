@@ -3,11 +3,11 @@
 # figures switched on — every integration suite's `report` lines, the fuzzers' summary, the
 # phases' test counts and times — and renders them. One command, nothing typed by hand.
 #
-#   scripts/reliability.sh [FUZZ_SECONDS=60]    (longer fuzzing on request, e.g. 600)
+#   scripts/reliability.sh [FUZZ_SECONDS=30]    (longer fuzzing on request, e.g. 600)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SEQGATE_REPORT_DIR="$PWD/build/reliability"
-export SEQGATE_FUZZ_SECONDS="${1:-60}"
+export SEQGATE_FUZZ_SECONDS="${1:-30}"
 rm -rf "$SEQGATE_REPORT_DIR"
 mkdir -p "$SEQGATE_REPORT_DIR"
 ./scripts/test.sh 2>&1 | tee "$SEQGATE_REPORT_DIR/test.log"
