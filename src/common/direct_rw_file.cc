@@ -197,8 +197,8 @@ class DirectRWFile final : public RandomRWFile {
   }
 
   std::string path_;
-  int fd_;         // ordinary: reads, truncation, fdatasync
-  int dfd_ = -1;   // O_DIRECT: writes, while a body is being written (DirectFd)
+  int fd_;        // ordinary: reads, truncation, fdatasync
+  int dfd_ = -1;  // O_DIRECT: writes, while a body is being written (DirectFd)
   bool direct_failed_ = false;
   size_t align_;
   AlignedBuffer buf_;     // gathered bytes for [start_, start_ + len_); null between bodies

@@ -178,10 +178,10 @@ SG_SHA_TARGET void Sha256NiMd5Blocks2(uint32_t st[8], uint32_t md5[4], const uin
 // The side digest's kernel: one stream's SHA-256 and MD5 with a second SHA-256 state over the
 // same blocks. The two sets of SHA rounds are spread between MD5's steps, as in the two-stream
 // kernel, so the MD5 chain never waits for a run of vector work.
-#define SG_SIDE_GROUP(g, pa, pb)             \
-  SG_SHA_QUAD_OF(g, m, abef, cdgh, p)       \
-  SG_MD5_PAIR(pa, SG_MD5_STEP1)             \
-  SG_SHA_QUAD_OF(g, m_, abef_, cdgh_, p)    \
+#define SG_SIDE_GROUP(g, pa, pb)         \
+  SG_SHA_QUAD_OF(g, m, abef, cdgh, p)    \
+  SG_MD5_PAIR(pa, SG_MD5_STEP1)          \
+  SG_SHA_QUAD_OF(g, m_, abef_, cdgh_, p) \
   SG_MD5_PAIR(pb, SG_MD5_STEP1)
 
 SG_SHA_TARGET void Sha256NiMd5SideBlocks(uint32_t st[8], uint32_t md5[4], uint32_t side[8],
@@ -233,7 +233,9 @@ Digest ShaNiFinish(const uint32_t state[8], const uint8_t* buffer, size_t buffer
   Sha256NiBlocks(st, tail, n / 64);
   Digest out;
   for (size_t i = 0; i < 8; ++i) {
-    for (size_t j = 0; j < 4; ++j) out.bytes[4 * i + j] = static_cast<uint8_t>(st[i] >> (24 - 8 * j));
+    for (size_t j = 0; j < 4; ++j) {
+      out.bytes[4 * i + j] = static_cast<uint8_t>(st[i] >> (24 - 8 * j));
+    }
   }
   out.size = 32;
   return out;

@@ -69,16 +69,18 @@ struct StreamVerifier::Impl {
   // Chunk digests (BeginChunkDigest): marks at block boundaries of the fan-out, applied by the
   // hash thread when it reaches them, or by the producer when the hash thread is already there.
   struct Mark {
-    uint64_t boundary;   // before this block index
-    ChunkDone done;      // null: begin a stretch; set: end it
+    uint64_t boundary;  // before this block index
+    ChunkDone done;     // null: begin a stretch; set: end it
   };
+  // Digests to hand out once the lock is released.
+  using Owed = std::vector<std::pair<ChunkDone, std::optional<Digest>>>;
   std::mutex marks_mu;
   std::deque<Mark> marks;      // in boundary order
   uint64_t blocks_hashed = 0;  // blocks the hash thread has finished (under marks_mu)
   bool side_failed = false;    // a begin mark the hash state refused (cannot happen when aligned)
 
   // Applies the marks at `boundary` (requires marks_mu); returns the digests to hand out.
-  void ApplyMarks(uint64_t boundary, std::vector<std::pair<ChunkDone, std::optional<Digest>>>& out) {
+  void ApplyMarks(uint64_t boundary, Owed& out) {
     while (!marks.empty() && marks.front().boundary == boundary) {
       Mark mk = std::move(marks.front());
       marks.pop_front();
@@ -92,7 +94,7 @@ struct StreamVerifier::Impl {
     }
   }
   void AddMark(Mark mk) {
-    std::vector<std::pair<ChunkDone, std::optional<Digest>>> out;
+    Owed out;
     {
       std::lock_guard lk(marks_mu);
       const uint64_t at = mk.boundary;
@@ -105,7 +107,7 @@ struct StreamVerifier::Impl {
   }
   void HashBlock(ByteView b) {
     digests.Update(b);
-    std::vector<std::pair<ChunkDone, std::optional<Digest>>> out;
+    Owed out;
     {
       std::lock_guard lk(marks_mu);
       ++blocks_hashed;

@@ -159,7 +159,8 @@ int OpenDescriptors(const std::string& path) {
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
     struct stat st {};
-    if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
+    if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == want.st_ino &&
+        st.st_dev == want.st_dev) {
       ++n;
     }
   }
