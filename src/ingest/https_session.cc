@@ -288,15 +288,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (!parser_->is_done() && stop_requested_) return EndBody(BodyEnd::kInterrupted);
     if (!parser_->is_done()) {
       // Let verification keep up before reading on: the client's TCP window does the waiting.
-      paused_ = true;
       shared_.metrics.body_pauses_total++;
-      // Nothing is pending on the socket while paused: keep the event loop alive for the
-      // verifier's call-back (shutdown would otherwise end run() and lose this body's bytes).
-      pause_guard_ = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+      Pause();
       return sink_->WhenReady([self = shared_from_this()] {
         self->Post([self] {
-          self->paused_ = false;
-          self->pause_guard_ = net::any_io_executor();
+          self->Unpause();
           if (self->stop_requested_) return self->EndBody(BodyEnd::kInterrupted);
           self->ReadBody();
         });
@@ -305,18 +301,27 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     body_done_ = true;
     // The sink may still be checking the body (a chunk digest on the verifier's thread). The
     // body is whole: a takeover or stop arriving meanwhile waits for this answer.
-    paused_ = true;
-    pause_guard_ = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+    Pause();
     sink_->WhenComplete([self = shared_from_this()] {
       self->Post([self] {
-        self->paused_ = false;
-        self->pause_guard_ = net::any_io_executor();
+        self->Unpause();
         Response res = self->sink_->Finish(BodyEnd::kComplete);
         self->sink_.reset();
         self->lease_.reset();
         self->Send(std::move(res));
       });
     });
+  }
+
+  // Waiting for the sink's call-back, with nothing pending on the socket: keep the event loop
+  // alive for it (shutdown would otherwise end run() and lose this body's bytes).
+  void Pause() {
+    paused_ = true;
+    pause_guard_ = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  }
+  void Unpause() {
+    paused_ = false;
+    pause_guard_ = net::any_io_executor();
   }
 
   void EndBody(BodyEnd end) {

@@ -98,9 +98,12 @@ Status LiveUpload::DiscardStaged() {
   return Status::Ok();
 }
 
+bool LiveUpload::InOrder(uint64_t offset, bool staged) const {
+  return (!staged || feed_staged_) && verifier_error_.ok() && offset == verifier_->consumed();
+}
+
 bool LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data, bool staged) {
-  if (staged && !feed_staged_) return false;
-  if (!verifier_error_.ok() || offset != verifier_->consumed()) return false;
+  if (!InOrder(offset, staged)) return false;
   verifier_error_ = verifier_->Consume(data);
   if (!verifier_error_.ok()) return false;
   fed_end_ = offset + data.size();
@@ -108,8 +111,7 @@ bool LiveUpload::FeedIfInOrder(uint64_t offset, ByteView data, bool staged) {
 }
 
 bool LiveUpload::BeginChunkDigest(uint64_t offset) {
-  if (!feed_staged_ || !verifier_error_.ok() || offset != verifier_->consumed()) return false;
-  return verifier_->BeginChunkDigest();
+  return InOrder(offset, /*staged=*/true) && verifier_->BeginChunkDigest();
 }
 
 Status LiveUpload::CatchUp() {

@@ -60,6 +60,8 @@ class LiveUpload {
  private:
   LiveUpload(const UploadStore& store, UploadInfo info, UploadProgress progress,
              std::unique_ptr<RandomRWFile> data);
+  // Whether bytes at `offset` would reach the verifier from memory now.
+  bool InOrder(uint64_t offset, bool staged) const;
 
   const UploadStore& store_;
   UploadInfo info_;

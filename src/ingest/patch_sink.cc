@@ -33,8 +33,7 @@ Status PatchSink::Write(ByteView data) {
     Response failure = TusService::StorageFailure(st, "cannot write the upload");
     return Fail(failure.status, failure.body);
   }
-  if (hasher_ && !chunk_decided_) {
-    chunk_decided_ = true;
+  if (hasher_ && written_ == 0) {  // the first bytes decide who hashes the chunk
     chunk_in_verifier_ =
         checksum_->algorithm == DigestAlgorithm::kSha256 && up_->BeginChunkDigest(at);
   }

@@ -54,7 +54,6 @@ class PatchSink final : public BodySink {
   // A SHA-256 Upload-Checksum of a body that continues the verifier's stream is computed by the
   // verifier, in the pass it makes over the same bytes anyway (ContentVerifier::
   // BeginChunkDigest): the centre's CPU per byte of an identity upload drops by about 15 %.
-  bool chunk_decided_ = false;  // the first Write chose who hashes
   bool chunk_in_verifier_ = false;
   bool chunk_fed_all_ = true;  // every byte reached the verifier
   bool chunk_ended_ = false;   // EndChunkDigest was called
