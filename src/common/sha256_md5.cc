@@ -218,6 +218,51 @@ SG_SHA_TARGET void Sha256NiMd5SideBlocks(uint32_t st[8], uint32_t md5[4], uint32
   md5[3] = d;
 }
 
+// Two SHA-256 states over the same blocks (a stream's digest and its side digest, without
+// MD5). The message schedule depends only on the data, so it is computed once and feeds both
+// states' rounds; interleaved, the two chains of sha256rnds2 hide each other's latency.
+#define SG_SHA_TWIN_QUAD(i)                                                                   \
+  {                                                                                           \
+    if constexpr ((i) < 4) {                                                                  \
+      m[(i)] = _mm_shuffle_epi8(                                                              \
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(sp + 16 * (i))), byteswap);        \
+    } else {                                                                                  \
+      m[(i) % 4] = _mm_sha256msg2_epu32(                                                      \
+          _mm_add_epi32(_mm_sha256msg1_epu32(m[(i) % 4], m[((i) + 1) % 4]),                   \
+                        _mm_alignr_epi8(m[((i) + 3) % 4], m[((i) + 2) % 4], 4)),              \
+          m[((i) + 3) % 4]);                                                                  \
+    }                                                                                         \
+    const __m128i wk = _mm_add_epi32(                                                         \
+        m[(i) % 4], _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * (i))));    \
+    const __m128i wk_hi = _mm_shuffle_epi32(wk, 0x0E);                                        \
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);                                             \
+    cdgh_ = _mm_sha256rnds2_epu32(cdgh_, abef_, wk);                                          \
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, wk_hi);                                          \
+    abef_ = _mm_sha256rnds2_epu32(abef_, cdgh_, wk_hi);                                       \
+  }
+
+SG_SHA_TARGET void Sha256NiTwinBlocks(uint32_t st[8], uint32_t side[8], const uint8_t* sp,
+                                      size_t blocks) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i abef, cdgh, abef_, cdgh_;
+  ShaLoad(st, abef, cdgh);
+  ShaLoad(side, abef_, cdgh_);
+  for (; blocks != 0; --blocks, sp += 64) {
+    __m128i m[4];
+    const __m128i abef0 = abef, cdgh0 = cdgh, abef1 = abef_, cdgh1 = cdgh_;
+    SG_SHA_TWIN_QUAD(0) SG_SHA_TWIN_QUAD(1) SG_SHA_TWIN_QUAD(2) SG_SHA_TWIN_QUAD(3)
+    SG_SHA_TWIN_QUAD(4) SG_SHA_TWIN_QUAD(5) SG_SHA_TWIN_QUAD(6) SG_SHA_TWIN_QUAD(7)
+    SG_SHA_TWIN_QUAD(8) SG_SHA_TWIN_QUAD(9) SG_SHA_TWIN_QUAD(10) SG_SHA_TWIN_QUAD(11)
+    SG_SHA_TWIN_QUAD(12) SG_SHA_TWIN_QUAD(13) SG_SHA_TWIN_QUAD(14) SG_SHA_TWIN_QUAD(15)
+    abef = _mm_add_epi32(abef, abef0);
+    cdgh = _mm_add_epi32(cdgh, cdgh0);
+    abef_ = _mm_add_epi32(abef_, abef1);
+    cdgh_ = _mm_add_epi32(cdgh_, cdgh1);
+  }
+  ShaStore(abef, cdgh, st);
+  ShaStore(abef_, cdgh_, side);
+}
+
 // SHA-256's final padding of `length` bytes whose last `buffered` (< 64) are in `buffer`, into
 // a copy of `state`; the digest in standard byte order.
 Digest ShaNiFinish(const uint32_t state[8], const uint8_t* buffer, size_t buffered,
@@ -262,6 +307,7 @@ HashLanes& FusedLanes() {
 
 #undef SG_FUSED2_GROUP
 #undef SG_SIDE_GROUP
+#undef SG_SHA_TWIN_QUAD
 #undef SG_SHA_BLOCK
 #undef SG_SHA_QUAD
 #undef SG_SHA_QUAD_OF
@@ -296,8 +342,8 @@ bool Sha256Md5::CpuHasShaNi() {
 }
 
 Sha256Md5::Sha256Md5(bool md5, Kernel kernel)
-    : fused_(md5 && kernel == Kernel::kBest && CpuHasShaNi()) {
-  if (!fused_) {
+    : shani_(kernel == Kernel::kBest && CpuHasShaNi()), fused_(md5 && shani_), md5_on_(md5) {
+  if (!shani_) {
     sha_hasher_.emplace(DigestAlgorithm::kSha256);
     if (md5) md5_hasher_.emplace(DigestAlgorithm::kMd5);
   }
@@ -312,14 +358,41 @@ void Sha256Md5::Reset() {
   buffered_ = 0;
 }
 
-void Sha256Md5::Update(ByteView data) {
+void Sha256Md5::Blocks(const uint8_t* p, size_t blocks) {
+#ifdef SEQGATE_HAVE_SHA_NI
   if (!fused_) {
+    if (side_) {
+      Sha256NiTwinBlocks(sha_, side_sha_, p, blocks);
+    } else {
+      Sha256NiBlocks(sha_, p, blocks);
+    }
+  } else if (side_) {
+    // Not through the lanes: a paired stream's kernel has no room for a third set of rounds.
+    Sha256NiMd5SideBlocks(sha_, md5_, side_sha_, p, blocks);
+  } else if (blocks == 1) {
+    Sha256NiMd5Blocks(sha_, md5_, p, 1);
+  } else {
+    FusedJob job;
+    job.data = p;
+    job.blocks = blocks;
+    job.sha = sha_;
+    job.md5 = md5_;
+    if (wait_for_partners_) job.stream = this;
+    FusedLanes().Run(job);
+  }
+#else
+  (void)p;
+  (void)blocks;
+#endif
+}
+
+void Sha256Md5::Update(ByteView data) {
+  if (!shani_) {
     sha_hasher_->Update(data);
     if (md5_hasher_) md5_hasher_->Update(data);
     if (side_) side_hasher_->Update(data);
     return;
   }
-#ifdef SEQGATE_HAVE_SHA_NI
   length_ += data.size();
   if (side_) side_length_ += data.size();
   const uint8_t* p = data.data();
@@ -331,36 +404,20 @@ void Sha256Md5::Update(ByteView data) {
     p += take;
     n -= take;
     if (buffered_ < sizeof buffer_) return;
-    if (side_) {
-      Sha256NiMd5SideBlocks(sha_, md5_, side_sha_, buffer_, 1);
-    } else {
-      Sha256NiMd5Blocks(sha_, md5_, buffer_, 1);
-    }
+    Blocks(buffer_, 1);
     buffered_ = 0;
   }
-  if (n >= 64 && side_) {
-    // Not through the lanes: a paired stream's kernel has no room for a third set of rounds.
-    Sha256NiMd5SideBlocks(sha_, md5_, side_sha_, p, n / 64);
-    p += n / 64 * 64;
-    n %= 64;
-  } else if (n >= 64) {
-    FusedJob job;
-    job.data = p;
-    job.blocks = n / 64;
-    job.sha = sha_;
-    job.md5 = md5_;
-    if (wait_for_partners_) job.stream = this;
-    FusedLanes().Run(job);
+  if (n >= 64) {
+    Blocks(p, n / 64);
     p += n / 64 * 64;
     n %= 64;
   }
   std::memcpy(buffer_, p, n);
   buffered_ = n;
-#endif
 }
 
 bool Sha256Md5::BeginSide() {
-  if (!fused_) {
+  if (!shani_) {
     side_hasher_.emplace(DigestAlgorithm::kSha256);
     side_ = true;
     return true;
@@ -374,40 +431,42 @@ bool Sha256Md5::BeginSide() {
 
 Digest Sha256Md5::FinishSide() {
   side_ = false;
-  if (!fused_) return side_hasher_->Finish();
+  if (!shani_) return side_hasher_->Finish();
 #ifdef SEQGATE_HAVE_SHA_NI
   // Begun on a block boundary, so the side digest's unhashed tail is the stream's.
   return ShaNiFinish(side_sha_, buffer_, buffered_, side_length_);
 #else
-  return Digest{};  // unreachable: fused_ needs SHA-NI
+  return Digest{};  // unreachable: shani_ needs SHA-NI
 #endif
 }
 
 Sha256Md5::Digests Sha256Md5::Finish() {
   Digests out;
-  if (!fused_) {
+  if (!shani_) {
     out.sha256 = sha_hasher_->Finish();
     if (md5_hasher_) out.md5 = md5_hasher_->Finish();
     return out;
   }
 #ifdef SEQGATE_HAVE_SHA_NI
-  // The two paddings differ only in the length's byte order (SHA-256 big-endian, MD5 little):
-  // one or two final blocks each, hashed apart.
   out.sha256 = ShaNiFinish(sha_, buffer_, buffered_, length_);
-  uint8_t md5_tail[128] = {};
-  std::memcpy(md5_tail, buffer_, buffered_);
-  md5_tail[buffered_] = 0x80;
-  const size_t tail = buffered_ < 56 ? 64 : 128;
-  const uint64_t bits = length_ * 8;
-  for (size_t i = 0; i < 8; ++i) md5_tail[tail - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
-  Md5Blocks(md5_, md5_tail, tail / 64);
-  out.md5.emplace();
-  for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = 0; j < 4; ++j) {
-      out.md5->bytes[4 * i + j] = static_cast<uint8_t>(md5_[i] >> (8 * j));
+  if (md5_on_) {
+    // The two paddings differ only in the length's byte order (SHA-256 big-endian, MD5
+    // little): one or two final blocks each, hashed apart.
+    uint8_t md5_tail[128] = {};
+    std::memcpy(md5_tail, buffer_, buffered_);
+    md5_tail[buffered_] = 0x80;
+    const size_t tail = buffered_ < 56 ? 64 : 128;
+    const uint64_t bits = length_ * 8;
+    for (size_t i = 0; i < 8; ++i) md5_tail[tail - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
+    Md5Blocks(md5_, md5_tail, tail / 64);
+    out.md5.emplace();
+    for (size_t i = 0; i < 4; ++i) {
+      for (size_t j = 0; j < 4; ++j) {
+        out.md5->bytes[4 * i + j] = static_cast<uint8_t>(md5_[i] >> (8 * j));
+      }
     }
+    out.md5->size = 16;
   }
-  out.md5->size = 16;
 #endif
   Reset();
   return out;

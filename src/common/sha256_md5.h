@@ -24,7 +24,7 @@ class Sha256Md5 {
     kBest,      // the fused loop when the CPU has SHA-NI, else two hashers
     kSeparate,  // two hashers always (the fallback; tests compare the two)
   };
-  // Without `md5`, SHA-256 alone (OpenSSL's).
+  // Without `md5`, SHA-256 alone (SHA-NI where the CPU has it, else OpenSSL's).
   explicit Sha256Md5(bool md5 = true, Kernel kernel = Kernel::kBest);
 
   void Update(ByteView data);
@@ -42,21 +42,25 @@ class Sha256Md5 {
   // stream afterwards.
   Digests Finish();
 
-  // A second SHA-256 over a stretch of the same stream (the side digest): the centre's check of
-  // a tus chunk's Upload-Checksum inside the upload its verifier hashes anyway. The fused loop
-  // is bound by MD5's chain, and a second set of SHA-NI rounds fits beside it: measured on the
-  // reference machine, the three digests run at 0.55 GB/s against 0.57 for two, where a
-  // separate SHA-256 pass would cost as much as the pair. Starts at the current position; the
-  // fused loop needs it on a 64-byte boundary of the stream, and returns false (starting
-  // nothing) elsewhere. Replaces a side digest already running.
+  // A second SHA-256 over a stretch of the same stream (the side digest): a tus chunk's
+  // Upload-Checksum inside the pass over the original that is made anyway — the centre's
+  // verifier checking it, the uploader declaring it. The fused loop is bound by MD5's chain,
+  // and a second set of SHA-NI rounds fits beside it: measured on the reference machine, the
+  // three digests run at 0.55 GB/s against 0.57 for two. Without MD5 the two SHA-256 states
+  // share one message schedule and hide each other's latency. Starts at the current position;
+  // the SHA-NI loops (shani()) need it on a 64-byte boundary of the stream, and return false
+  // (starting nothing) elsewhere. Replaces a side digest already running.
   bool BeginSide();
   // The SHA-256 of everything given since BeginSide(), which ends the side digest. Requires
   // side_active().
   Digest FinishSide();
   bool side_active() const { return side_; }
 
-  // Whether this object runs the fused loop.
+  // Whether this object runs the fused SHA-256 + MD5 loop.
   bool fused() const { return fused_; }
+  // Whether it hashes with its own SHA-NI loops (fused, or SHA-256 alone), so a side digest
+  // must start on a block boundary and shares the pass over each block.
+  bool shani() const { return shani_; }
   // Whether this CPU can run it.
   static bool CpuHasShaNi();
   // Blocks hashed two streams at a time so far, process-wide (for tests and benchmarks).
@@ -64,8 +68,11 @@ class Sha256Md5 {
 
  private:
   void Reset();
+  void Blocks(const uint8_t* p, size_t blocks);  // whole blocks through the right kernel
 
-  bool fused_;
+  bool shani_;  // the state below is used (SHA-NI), not the hashers
+  bool fused_;  // ... with MD5 fused in
+  bool md5_on_;
   bool wait_for_partners_ = false;
   // The fused loop's state.
   uint32_t sha_[8];

@@ -43,6 +43,8 @@ PackJob::PackJob(const PackJobSpec& spec, WorkerPool& pool, PackSink& sink)
       emit_next_(spec.first_frame),
       original_(spec.md5),
       output_end_(spec.output_base) {
+  hash_at_emit_ = spec.encoding == Encoding::kIdentity && spec.hash_original &&
+                  sink_.ShareOriginalPass(original_);
   const unsigned n = std::max(1u, std::min(spec.slots, spec.end_frame - spec.first_frame));
   slots_.reserve(n);
   for (unsigned i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>());
@@ -106,6 +108,10 @@ bool PackJob::RunOneStep() {
       } else {
         s.emitted = true;
         ++emit_next_;
+        if (hash_at_emit_) {
+          s.hashed = true;
+          ++hash_next_;
+        }
         RetireIfDone(f);
       }
       lk.unlock();
@@ -114,7 +120,7 @@ bool PackJob::RunOneStep() {
     }
   }
   // The original's digests: a serial chain of its own, beside compression.
-  if (spec_.hash_original && !hash_busy_ && hash_next_ < end) {
+  if (spec_.hash_original && !hash_at_emit_ && !hash_busy_ && hash_next_ < end) {
     Slot& s = SlotFor(hash_next_);
     if (s.in_use && s.frame == hash_next_ && s.read_done) {
       const uint32_t f = hash_next_;
@@ -251,6 +257,7 @@ Status PackJob::EmitFrame(uint32_t frame, Slot& s) {
   const ByteView bytes = spec_.encoding == Encoding::kIdentity ? ByteView{s.in.data.get(), s.in_size}
                                                                : ByteView{s.out.data.get(), s.out_size};
   SEQGATE_RETURN_IF_ERROR(sink_.OnFrame(r, bytes));
+  if (hash_at_emit_) original_.Update(bytes);  // after OnFrame: the sink's side digests
   if (spec_.hash_output) sha_out_.Update(bytes);
   output_end_ += s.out_size;
   if (spec_.encoding == Encoding::kZstdSeekable) {

@@ -59,6 +59,10 @@ class PackJob final : public PoolJob {
   const std::vector<SeekEntry>& seek_entries() const { return seek_entries_; }
   // Feeds bytes emitted after the frames (the trailer) into the output digest.
   void HashOutputTail(ByteView bytes) { sha_out_.Update(bytes); }
+  // Tells the sink, if it shares the original's pass, that the pass is over (PackSink).
+  void EndSharedPass() {
+    if (hash_at_emit_) sink_.EndSharedPass();
+  }
 
  private:
   struct Slot;
@@ -83,7 +87,11 @@ class PackJob final : public PoolJob {
   Status failure_;
   bool failed_ = false;
 
-  // Touched only by the thread holding the matching *_busy_ flag.
+  // The sink shares the original's pass (PackSink::ShareOriginalPass): the emit chain hashes
+  // each frame right after the sink took it, and the hash chain stays idle.
+  bool hash_at_emit_ = false;
+
+  // Touched only by the thread holding the matching *_busy_ flag (emit_busy_ when hash_at_emit_).
   Sha256Md5 original_;  // both digests in one pass (common/sha256_md5.h)
   Hasher sha_out_{DigestAlgorithm::kSha256};
   uint64_t output_end_;

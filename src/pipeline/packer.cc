@@ -94,6 +94,7 @@ Result<PackResult> Pack(Env& env, WorkerPool& pool, const std::string& path,
 
   PackJob job(spec, pool, sink);
   pool.Run(&job);
+  job.EndSharedPass();
   SEQGATE_RETURN_IF_ERROR(job.status().WithContext("packing '" + path + "'"));
   SEQGATE_RETURN_IF_ERROR(CheckStillSame(env, *file, id));
 

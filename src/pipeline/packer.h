@@ -14,6 +14,7 @@
 
 #include "common/env.h"
 #include "common/hashing.h"
+#include "common/sha256_md5.h"
 #include "common/status.h"
 #include "pipeline/encoding.h"
 #include "pipeline/frame_record.h"
@@ -48,6 +49,18 @@ class PackSink {
     (void)bytes;
     return Status::Ok();
   }
+  // Identity packs only (Pack, not Repack): offers the sink the pass that hashes the original
+  // — for identity, the output itself — for side digests of its own (Sha256Md5's BeginSide,
+  // FinishSide, side_active; e.g. a tus chunk's Upload-Checksum in the same pass). Returning
+  // true takes it: each frame's bytes are then hashed right after OnFrame returns for that
+  // frame, and the sink may call those three on `pass` from inside OnFrame until EndSharedPass.
+  virtual bool ShareOriginalPass(Sha256Md5& pass) {
+    (void)pass;
+    return false;
+  }
+  // After the last frame emitted was hashed (also when packing failed), before the pass ends:
+  // the sink's last chance to finish a side digest. Only after ShareOriginalPass took it.
+  virtual void EndSharedPass() {}
 };
 
 struct PackResult {

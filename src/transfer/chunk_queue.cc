@@ -11,14 +11,13 @@ ChunkQueue::~ChunkQueue() {
   BufferPool::Shared().Give(std::move(cur_.bytes));
 }
 
-ChunkQueue::ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity,
-                       uint64_t first_patch_size)
-    : patch_size_(std::max<uint64_t>(patch_size, 1)),
-      first_patch_size_(std::max<uint64_t>(std::min(first_patch_size, patch_size_), 1)),
-      checksum_(checksum),
-      capacity_(std::max<size_t>(capacity, 1)),
-      pos_(0),
-      start_(start) {}
+ChunkQueue::ChunkQueue(const ChunkQueueOptions& options) : o_([&] {
+  ChunkQueueOptions o = options;
+  o.patch_size = std::max<uint64_t>(o.patch_size, 1);
+  o.first_patch_size = std::max<uint64_t>(std::min(o.first_patch_size, o.patch_size), 1);
+  o.capacity = std::max<size_t>(o.capacity, 1);
+  return o;
+}()) {}
 
 Status ChunkQueue::OnFrame(const pipeline::FrameRecord& record, ByteView bytes) {
   // Frames may arrive from a Repack that starts mid-stream: its records place it.
@@ -28,6 +27,17 @@ Status ChunkQueue::OnFrame(const pipeline::FrameRecord& record, ByteView bytes) 
 
 Status ChunkQueue::OnTrailer(ByteView bytes) { return Append(bytes, nullptr); }
 
+bool ChunkQueue::ShareOriginalPass(Sha256Md5& pass) {
+  if (!o_.checksum) return false;
+  pass_ = &pass;
+  return true;
+}
+
+void ChunkQueue::EndSharedPass() {
+  if (on_pass_) side_digest_ = pass_->FinishSide();  // every byte of cur_ is hashed by now
+  pass_ = nullptr;
+}
+
 Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
   {
     std::lock_guard lock(mu_);
@@ -35,39 +45,61 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
   }
   const uint64_t at = pos_;
   pos_ += bytes.size();
-  if (pos_ <= start_) return Status::Ok();  // the server already holds all of it
-  if (at < start_) bytes = bytes.subspan(static_cast<size_t>(start_ - at));
-  const uint64_t from = std::max(at, start_);
+  if (pos_ <= o_.start) return Status::Ok();  // the server already holds all of it
+  if (at < o_.start) bytes = bytes.subspan(static_cast<size_t>(o_.start - at));
+  const uint64_t from = std::max(at, o_.start);
   // Whole frames only: close the chunk before a frame that would overflow it.
-  const uint64_t limit = pushed_any_ ? patch_size_ : first_patch_size_;
-  if (cur_open_ && record != nullptr && cur_.bytes.size() + bytes.size() > limit) {
+  const uint64_t limit = pushed_any_ ? o_.patch_size : o_.first_patch_size;
+  if (cur_open_ && record != nullptr && cur_.length + bytes.size() > limit) {
     SEQGATE_RETURN_IF_ERROR(Push(false));
   }
-  if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(from, record));
-  cur_.bytes.insert(cur_.bytes.end(), bytes.begin(), bytes.end());
+  if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(from, record, from == at));
+  if (!o_.from_source) cur_.bytes.insert(cur_.bytes.end(), bytes.begin(), bytes.end());
+  cur_.length += bytes.size();
   if (hasher_) hasher_->Update(bytes);  // while the bytes are still in cache
   if (record != nullptr) cur_.end_frame = record->index + 1;
   return Status::Ok();
 }
 
-Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record) {
-  const size_t reserve = static_cast<size_t>(std::min<uint64_t>(patch_size_, 256u << 20));
+Status ChunkQueue::Open(uint64_t from, const pipeline::FrameRecord* record, bool at_frame_start) {
   {
     // Only once the finished chunks fit the queue, so this one never waits full in memory:
     // with capacity 1, one chunk on the wire and one being filled or ready.
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
+    cv_.wait(lock, [&] { return aborted_ || ready_.size() < o_.capacity; });
     if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
   }
   cur_ = Chunk{};
-  // A buffer this or another upload filled before has its pages in place: no faults.
-  cur_.bytes = BufferPool::Shared().Take(0, reserve);
+  if (!o_.from_source) {
+    // A buffer this or another upload filled before has its pages in place: no faults.
+    const size_t reserve = static_cast<size_t>(std::min<uint64_t>(o_.patch_size, 256u << 20));
+    cur_.bytes = BufferPool::Shared().Take(0, reserve);
+  }
+  cur_.from_source = o_.from_source;
   cur_.offset = from;
   cur_.first_frame = record != nullptr ? record->index : 0;
   cur_.end_frame = cur_.first_frame;
-  if (checksum_) hasher_.emplace(DigestAlgorithm::kSha256);
+  // The packer's pass hashes a frame after OnFrame returns, so a side digest begun now covers
+  // this frame from its first byte — unless the chunk starts inside it (a resume point).
+  on_pass_ = o_.checksum && pass_ != nullptr && at_frame_start && pass_->BeginSide();
+  if (o_.checksum && !on_pass_) hasher_.emplace(DigestAlgorithm::kSha256);
   cur_open_ = true;
   return Status::Ok();
+}
+
+std::optional<Digest> ChunkQueue::FinishDigest() {
+  std::optional<Digest> d;
+  if (hasher_) {
+    d = hasher_->Finish();
+  } else if (on_pass_ && pass_ != nullptr) {
+    d = pass_->FinishSide();  // frames before the current one are hashed
+  } else if (on_pass_) {
+    d = side_digest_;  // the pass ended with this chunk open (EndSharedPass)
+  }
+  hasher_.reset();
+  on_pass_ = false;
+  side_digest_.reset();
+  return d;
 }
 
 void ChunkQueue::Recycle(std::vector<uint8_t> buffer) {
@@ -75,12 +107,13 @@ void ChunkQueue::Recycle(std::vector<uint8_t> buffer) {
 }
 
 Status ChunkQueue::Push(bool last) {
-  if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(std::max(pos_, start_), nullptr));
+  if (!cur_open_) {
+    SEQGATE_RETURN_IF_ERROR(Open(std::max(pos_, o_.start), nullptr, /*at_frame_start=*/false));
+  }
   cur_.last = last;
-  if (hasher_) cur_.sha256 = hasher_->Finish();
-  hasher_.reset();
+  cur_.sha256 = FinishDigest();
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return aborted_ || ready_.size() < capacity_; });
+  cv_.wait(lock, [&] { return aborted_ || ready_.size() < o_.capacity; });
   if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
   ready_.push_back(std::move(cur_));
   cur_open_ = false;

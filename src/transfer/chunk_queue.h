@@ -2,8 +2,15 @@
 // whole frames into PATCH-sized chunks (a chunk never splits a frame), hashes each chunk for
 // Upload-Checksum on the producer side as frames arrive, and blocks the pipeline when the
 // uploader is behind. A new chunk is only started once the uploader has taken every finished
-// one, so memory is at most `capacity` + 1 chunks (2 by default: the one on the wire and the
-// next), whatever the file size; buffers handed back with Recycle are reused.
+// one, so at most `capacity` + 1 chunks are ahead of the wire (2 by default: the one on the
+// wire and the next), whatever the file size.
+//
+// A chunk either holds its bytes (buffers handed back with Recycle are reused), or — for an
+// identity stream, which is the source file itself — only says where they lie in the source,
+// and the uploader reads them from there as it sends (no copy, no buffer; the chunk's checksum,
+// taken from the bytes the packer read, catches a source that changed in between). Its
+// checksum then comes from the packer's own pass over the original when it shares it
+// (PackSink::ShareOriginalPass), so the bytes are hashed once for both digests.
 #pragma once
 
 #include <condition_variable>
@@ -14,35 +21,50 @@
 #include <vector>
 
 #include "common/hashing.h"
+#include "common/sha256_md5.h"
 #include "common/status.h"
 #include "pipeline/packer.h"
 
 namespace seqgate::transfer {
 
 struct Chunk {
-  uint64_t offset = 0;  // where bytes[0] goes in the packed stream
-  std::vector<uint8_t> bytes;
+  uint64_t offset = 0;            // where the chunk starts in the packed stream
+  uint64_t length = 0;            // its size in bytes
+  std::vector<uint8_t> bytes;     // the bytes, unless from_source
+  // The bytes are the source file's at [offset, offset + length) (identity streams).
+  bool from_source = false;
   uint32_t first_frame = 0, end_frame = 0;  // frames [first, end) it holds (trailer aside)
   bool last = false;                        // ends the stream
-  std::optional<Digest> sha256;             // of `bytes`, when checksums are on
+  std::optional<Digest> sha256;             // of the bytes, when checksums are on
 
-  uint64_t end() const { return offset + bytes.size(); }
+  uint64_t end() const { return offset + length; }
+};
+
+struct ChunkQueueOptions {
+  // First stream offset the uploader wants: output before it is dropped (the server has it).
+  uint64_t start = 0;
+  uint64_t patch_size = 64ull << 20;  // target chunk size in bytes
+  // The first chunk closes here instead (when smaller), so bytes start moving before a whole
+  // PATCH worth of frames has been packed.
+  uint64_t first_patch_size = UINT64_MAX;
+  bool checksum = false;  // SHA-256 of each chunk (Upload-Checksum)
+  // Chunks carry no bytes, only their place in the source: for identity streams only.
+  bool from_source = false;
+  size_t capacity = 1;  // finished chunks waiting for the uploader
 };
 
 class ChunkQueue final : public pipeline::PackSink {
  public:
-  // `start` = first stream offset the uploader wants: output before it is dropped (the
-  // server already has it). `patch_size` is the target chunk size in bytes; the first chunk
-  // closes at `first_patch_size` instead (when smaller) so bytes start moving before a whole
-  // PATCH worth of frames has been packed.
-  ChunkQueue(uint64_t start, uint64_t patch_size, bool checksum, size_t capacity = 1,
-             uint64_t first_patch_size = UINT64_MAX);
+  explicit ChunkQueue(const ChunkQueueOptions& options);
   // Gives its buffers to the shared pool (common/buffer_pool.h) for the next upload.
   ~ChunkQueue() override;
 
   // PackSink: called by the pipeline, one at a time, in order.
   Status OnFrame(const pipeline::FrameRecord& record, ByteView bytes) override;
   Status OnTrailer(ByteView bytes) override;
+  // Takes the packer's pass when chunks are checksummed (see above).
+  bool ShareOriginalPass(Sha256Md5& pass) override;
+  void EndSharedPass() override;
   // Places the next emitted byte at stream offset `pos` (before a trailer sent on its own).
   void Seek(uint64_t pos) { pos_ = pos; }
 
@@ -62,19 +84,22 @@ class ChunkQueue final : public pipeline::PackSink {
 
  private:
   Status Append(ByteView bytes, const pipeline::FrameRecord* record);
-  Status Open(uint64_t from, const pipeline::FrameRecord* record);  // starts cur_ at `from`
+  // Starts cur_ at `from`; `at_frame_start` = before any of a frame's bytes were hashed.
+  Status Open(uint64_t from, const pipeline::FrameRecord* record, bool at_frame_start);
   Status Push(bool last);  // hands cur_ over, waiting for room
+  std::optional<Digest> FinishDigest();  // cur_'s checksum, however it was taken
 
-  const uint64_t patch_size_;
-  const uint64_t first_patch_size_;
+  const ChunkQueueOptions o_;
   bool pushed_any_ = false;
-  const bool checksum_;
-  const size_t capacity_;
-  uint64_t pos_;  // stream offset of the next byte the producer emits
-  const uint64_t start_;
-  Chunk cur_;  // being filled (producer side only)
+  uint64_t pos_ = 0;  // stream offset of the next byte the producer emits
+  Chunk cur_;         // being filled (producer side only)
   bool cur_open_ = false;
-  std::optional<Hasher> hasher_;  // cur_'s SHA-256 so far (producer side only)
+  // cur_'s SHA-256 so far (producer side only): a hasher of its own, or the side digest of the
+  // packer's pass (pass_, until EndSharedPass; side_digest_ once it ended).
+  std::optional<Hasher> hasher_;
+  Sha256Md5* pass_ = nullptr;
+  bool on_pass_ = false;
+  std::optional<Digest> side_digest_;
 
   std::mutex mu_;
   std::condition_variable cv_;

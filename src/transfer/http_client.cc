@@ -14,19 +14,27 @@ namespace {
 
 // State the C callbacks see. Callbacks never throw: they only copy bytes and flags.
 struct Exchange {
-  ByteView body;
-  size_t sent = 0;
+  ByteView body;                            // the body in memory, or
+  const RandomAccessFile* file = nullptr;   // ... in this file from file_offset
+  uint64_t file_offset = 0;
+  uint64_t total = 0;  // body bytes
+  uint64_t sent = 0;
   const std::atomic<bool>* cancelled = nullptr;
   CURL* easy = nullptr;
   TransferLoop* loop = nullptr;
   BandwidthLimiter* limiter = nullptr;
   std::chrono::steady_clock::time_point body_done{};
+  Status read_failure;  // why the body could not be read (file bodies)
 };
+
+size_t Remaining(const Exchange& ex, size_t room) {
+  return static_cast<size_t>(std::min<uint64_t>(room, ex.total - ex.sent));
+}
 
 size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
   if (ex->cancelled->load()) return CURL_READFUNC_ABORT;
-  size_t n = std::min(size * nitems, ex->body.size() - ex->sent);
+  size_t n = Remaining(*ex, size * nitems);
   if (ex->limiter != nullptr && n > 0) {
     while ((n = static_cast<size_t>(ex->limiter->Acquire(n))) == 0) {
       if (ex->loop != nullptr) {
@@ -38,22 +46,35 @@ size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
       // curl_easy_perform on the caller's own thread: waiting here blocks nobody else.
       std::this_thread::sleep_for(ex->limiter->WaitTime());
       if (ex->cancelled->load()) return CURL_READFUNC_ABORT;
-      n = std::min(size * nitems, ex->body.size() - ex->sent);
+      n = Remaining(*ex, size * nitems);
     }
   }
-  std::memcpy(buf, ex->body.data() + ex->sent, n);
+  if (ex->file != nullptr) {
+    auto got = ex->file->ReadAt(ex->file_offset + ex->sent,
+                                {reinterpret_cast<uint8_t*>(buf), n});
+    if (!got.ok() || *got != n) {
+      ex->read_failure =
+          !got.ok() ? got.status()
+                    : SourceChanged("'" + ex->file->path() + "' ends at " +
+                                    std::to_string(ex->file_offset + ex->sent + *got) +
+                                    ", inside the body being sent");
+      return CURL_READFUNC_ABORT;
+    }
+  } else {
+    std::memcpy(buf, ex->body.data() + ex->sent, n);
+  }
   ex->sent += n;
-  if (ex->sent == ex->body.size() && n > 0) ex->body_done = std::chrono::steady_clock::now();
+  if (ex->sent == ex->total && n > 0) ex->body_done = std::chrono::steady_clock::now();
   return n;
 }
 
 // curl rewinds the body when it must resend it (e.g. a reused connection turned out dead).
 int SeekBody(void* userp, curl_off_t offset, int origin) {
   auto* ex = static_cast<Exchange*>(userp);
-  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > ex->body.size()) {
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > ex->total) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
-  ex->sent = static_cast<size_t>(offset);
+  ex->sent = static_cast<uint64_t>(offset);
   return CURL_SEEKFUNC_OK;
 }
 
@@ -99,7 +120,15 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
   curl_easy_reset(c);  // keeps the connection cache, forgets the previous request's options
 
   HttpResponse response;
-  Exchange ex{req.body, 0, &cancelled_, c, loop_, req.limiter};
+  Exchange ex;
+  ex.body = req.body;
+  ex.file = req.body_file;
+  ex.file_offset = req.body_offset;
+  ex.total = req.body_file != nullptr ? req.body_size : req.body.size();
+  ex.cancelled = &cancelled_;
+  ex.easy = c;
+  ex.loop = loop_;
+  ex.limiter = req.limiter;
   char errbuf[CURL_ERROR_SIZE] = {0};
   AnswerSink sink{&response, &cancelled_};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
@@ -121,7 +150,7 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
     // UPLOAD + a custom verb streams the body through the read callback with a known length.
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(ex.total));
     curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadBody);
     curl_easy_setopt(c, CURLOPT_READDATA, &ex);
     curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &SeekBody);
@@ -142,6 +171,9 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& req) {
     response.after_body = std::chrono::steady_clock::now() - ex.body_done;
   }
   if (cancelled_) return Status(StatusCode::kAborted, "upload cancelled");
+  if (!ex.read_failure.ok()) {
+    return ex.read_failure.WithContext(req.method + " " + req.url + ": reading the body");
+  }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
     return CurlError(rc, req.method + " " + req.url + ": " + detail);

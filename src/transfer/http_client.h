@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "transfer/bandwidth_limiter.h"
 #include "transfer/tls_config.h"
@@ -40,6 +41,11 @@ struct HttpRequest {
   // Body bytes are drawn from this bucket, shared with every other request using it; nullptr =
   // none. Independent of max_send_bps (both apply when both are set).
   BandwidthLimiter* limiter = nullptr;
+  // Or the body is `body_size` bytes of this file from `body_offset`, read as curl sends them
+  // (must outlive Perform); `body` is then unused. A read that fails or ends early fails the
+  // exchange with the read's status (kSourceChanged for a file that ends early).
+  const RandomAccessFile* body_file = nullptr;
+  uint64_t body_offset = 0, body_size = 0;
 };
 
 struct HttpResponse {

@@ -44,6 +44,8 @@ class TusUploader::RecordingSink final : public pipeline::PackSink {
     return queue_.OnFrame(r, bytes);
   }
   Status OnTrailer(ByteView bytes) override { return queue_.OnTrailer(bytes); }
+  bool ShareOriginalPass(Sha256Md5& pass) override { return queue_.ShareOriginalPass(pass); }
+  void EndSharedPass() override { queue_.EndSharedPass(); }
 
  private:
   TusUploader& up_;
@@ -140,6 +142,7 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
   } else {
     SEQGATE_RETURN_IF_ERROR(PrepareFresh());
   }
+  source_.emplace(env_, spec_.source_path, state_.source);
 
   unsigned failures = 0;
   int recreations = 0;
@@ -269,7 +272,7 @@ void TusUploader::AdoptCentreMd5() {
 
 Status TusUploader::PrePack() {
   Note("server lacks creation-defer-length: packing once to learn the size");
-  ChunkQueue discard(UINT64_MAX, spec_.patch_size, false);
+  ChunkQueue discard(ChunkQueueOptions{.start = UINT64_MAX, .patch_size = spec_.patch_size});
   RecordingSink sink(*this, discard);
   SEQGATE_ASSIGN_OR_RETURN(auto r,
                            pipeline::Pack(env_, pool_, spec_.source_path, spec_.pack, sink));
@@ -358,8 +361,16 @@ void TusUploader::StartProducer(uint64_t start) {
   StopProducer();
   {
     std::lock_guard lock(cancel_mu_);
-    queue_ =
-        std::make_unique<ChunkQueue>(start, spec_.patch_size, checksum_, 1, spec_.first_patch_size);
+    // An identity stream is the source file: its chunks are read from there as they are sent,
+    // when each chunk's checksum lets the centre catch a file changed since it was hashed.
+    // Without checksums a second read could go unnoticed, so the chunks keep their bytes.
+    queue_ = std::make_unique<ChunkQueue>(ChunkQueueOptions{
+        .start = start,
+        .patch_size = spec_.patch_size,
+        .first_patch_size = spec_.first_patch_size,
+        .checksum = checksum_,
+        .from_source = checksum_ && state_.encoding == pipeline::Encoding::kIdentity,
+        .capacity = 1});
     if (cancelled_) queue_->Abort();
   }
   queue_next_ = start;
@@ -437,11 +448,18 @@ Status TusUploader::Position(uint64_t offset) {
       pending_.reset();
       continue;
     }
-    if (offset > c.offset) {  // the server kept part of this chunk (plain tus partial body)
-      c.bytes.erase(c.bytes.begin(),
-                    c.bytes.begin() + static_cast<std::ptrdiff_t>(offset - c.offset));
+    if (offset > c.offset) {  // the server kept part of this chunk (a partial body)
+      const uint64_t cut = offset - c.offset;
+      if (!c.from_source) {
+        c.bytes.erase(c.bytes.begin(), c.bytes.begin() + static_cast<std::ptrdiff_t>(cut));
+      }
       c.offset = offset;
-      if (c.sha256) c.sha256 = ComputeDigest(DigestAlgorithm::kSha256, c.bytes);
+      c.length -= cut;
+      if (c.sha256 && c.from_source) {
+        SEQGATE_ASSIGN_OR_RETURN(c.sha256, source_->Sha256Of(c.offset, c.length));
+      } else if (c.sha256) {
+        c.sha256 = ComputeDigest(DigestAlgorithm::kSha256, c.bytes);
+      }
     }
     return Status::Ok();
   }
@@ -475,6 +493,11 @@ Status TusUploader::SendChunks() {
       }
     }
     HttpRequest req{"PATCH", state_.upload_url, headers, c.bytes, 0};
+    if (c.from_source) {
+      SEQGATE_ASSIGN_OR_RETURN(req.body_file, source_->Checked());
+      req.body_offset = c.offset;
+      req.body_size = c.length;
+    }
     if (spec_.limiter != nullptr) {
       req.limiter = spec_.limiter;
     } else if (spec_.bandwidth != nullptr) {
@@ -491,7 +514,10 @@ Status TusUploader::SendChunks() {
       SEQGATE_RETURN_IF_ERROR(Head());
       continue;
     }
-    if (r->status == 460) Note("460 checksum mismatch: the chunk was damaged in transit");
+    if (r->status == 460) {
+      if (c.from_source) SEQGATE_RETURN_IF_ERROR(CheckSentAsHashed(c));
+      Note("460 checksum mismatch: the chunk was damaged in transit");
+    }
     if (r->status != 204 && r->status != 200) return Refused(*r, "PATCH " + state_.upload_url);
     auto off = r->Header("Upload-Offset");
     auto next = off ? ParseUnsigned(*off) : std::nullopt;
@@ -499,7 +525,7 @@ Status TusUploader::SendChunks() {
       return HttpStatusError(502, "PATCH answered with an impossible Upload-Offset");
     }
     offset_ = *next;
-    Note("PATCH " + std::to_string(c.offset) + "+" + std::to_string(c.bytes.size()) + " → " +
+    Note("PATCH " + std::to_string(c.offset) + "+" + std::to_string(c.length) + " → " +
          std::to_string(r->status) + " in " + std::to_string(static_cast<int>(secs * 1000)) +
          " ms (answer " +
          std::to_string(
@@ -511,6 +537,15 @@ Status TusUploader::SendChunks() {
     if (c.last && offset_ == c.end()) done_ = true;
   }
   return Status::Ok();
+}
+
+Status TusUploader::CheckSentAsHashed(const Chunk& c) {
+  SEQGATE_ASSIGN_OR_RETURN(const Digest now, source_->Sha256Of(c.offset, c.length));
+  if (c.sha256 && now == *c.sha256) return Status::Ok();
+  return SourceChanged("the centre refused bytes " + std::to_string(c.offset) + ".." +
+                       std::to_string(c.end()) + " of '" + spec_.source_path +
+                       "' (460), which changed in place after they were packed (size and mtime "
+                       "kept)");
 }
 
 Status TusUploader::FetchReceipt() {

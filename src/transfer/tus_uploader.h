@@ -26,6 +26,7 @@
 #include "transfer/chunk_queue.h"
 #include "transfer/http_client.h"
 #include "transfer/retry_policy.h"
+#include "transfer/source_file.h"
 #include "transfer/tus_headers.h"
 #include "transfer/upload_state.h"
 
@@ -114,6 +115,9 @@ class TusUploader {
   void StartProducer(uint64_t start);
   void StopProducer();
   void ProducerMain(uint64_t start, ChunkQueue* queue);
+  // After a 460 for a chunk read from the source: OK when the source still holds the bytes
+  // that were hashed (the chunk was damaged in transit), else kSourceChanged.
+  Status CheckSentAsHashed(const Chunk& c);
   Status FetchReceipt();
   Status Persist();
   void Note(const std::string& msg);
@@ -140,6 +144,7 @@ class TusUploader {
   std::mutex cancel_mu_;  // guards queue_ (replaced by the uploader, aborted by Cancel)
   std::condition_variable cancel_cv_;  // ends a backoff early
 
+  std::optional<SourceFile> source_;  // where from_source chunks are read (set by Run)
   std::unique_ptr<ChunkQueue> queue_;
   std::thread producer_;
   uint64_t queue_next_ = 0;  // stream offset of the next chunk queue_ yields

@@ -97,8 +97,12 @@ receipt_field() {
 
 # stored_matches NAME FILE — the verified copy decompresses to FILE's bytes (zstd + sha256sum).
 stored_matches() {
-  local stored="$STORAGE/lab-a/$1/reads/$(basename "$2").zst"
-  [[ -f "$stored" ]] && [[ "$(zstd -dc "$stored" | sha256sum | cut -d' ' -f1)" == "$(sha256_of "$2")" ]]
+  local stored="$STORAGE/lab-a/$1/reads/$(basename "$2")"
+  if [[ -f "$stored.zst" ]]; then
+    [[ "$(zstd -dc "$stored.zst" | sha256sum | cut -d' ' -f1)" == "$(sha256_of "$2")" ]]
+  else  # identity (already compressed): stored as sent, under its own name
+    [[ -f "$stored" ]] && cmp -s "$stored" "$2"
+  fi
 }
 
 # packed_size FILE — the size of the stream seqgatectl uploads for FILE (same frame size).

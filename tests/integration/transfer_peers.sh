@@ -158,6 +158,46 @@ else
   fail "busy429: upload failed: $(tail -n 3 "$WORK/busy429.log")"
 fi
 
+# --- Identity data is not buffered: each chunk is read from the source again as it is sent. A
+# byte flipped on the way still means 460 and a resend; a source changed between packing and
+# sending fails the file, and is never sent as if it held the bytes that were hashed.
+head -c 6000000 /dev/urandom > "$WORK/idflip.bam"
+start_front relayid relay "$TUS_PORT" 2 1000
+if upload idflip "$WORK/idflip.bam" "https://localhost:$FRONT_PORT/files/"; then
+  check "idflip: the relay flipped a byte" grep -q "flipped byte" "$WORK/relayid.node.log"
+  check "idflip: the server answered 460 and the chunk was resent" grep -q "460 checksum mismatch" "$WORK/idflip.log"
+  check "idflip: verified" test "$(receipt_field idflip status)" = verified
+  check "idflip: stored copy is byte-identical" stored_matches idflip "$WORK/idflip.bam"
+else
+  fail "idflip: upload failed: $(tail -n 3 "$WORK/idflip.log")"
+fi
+
+# changed_case NAME MTIME REASON — the relay answers the 2nd PATCH (bytes 2..4 MiB) with 429 and
+# Retry-After: 3; while the uploader waits, the byte at 3 MiB changes in the source. MTIME
+# "kept" puts the mtime back, so only the chunk's checksum can tell: the centre answers 460,
+# and the uploader, hashing the chunk again, finds the source no longer holds what it hashed.
+changed_case() {
+  local name=$1 mtime=$2 reason=$3
+  head -c 6000000 /dev/urandom > "$WORK/$name.bam"
+  start_front "$name" busy "$TUS_PORT" 2 3
+  BACKGROUND=1 upload "$name" "$WORK/$name.bam" "https://localhost:$FRONT_PORT/files/"
+  for _ in $(seq 1 100); do grep -q "^answered 429" "$WORK/$name.node.log" && break; sleep 0.05; done
+  touch -r "$WORK/$name.bam" "$WORK/$name.mtime"
+  /usr/bin/python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(3 << 20); b = f.read(1); f.seek(3 << 20); f.write(bytes([b[0] ^ 0xFF]))' "$WORK/$name.bam"
+  [[ $mtime == kept ]] && touch -r "$WORK/$name.mtime" "$WORK/$name.bam"
+  if wait "$UPLOAD_PID"; then
+    fail "$name: a source changed after packing was delivered"
+  else
+    check "$name: the relay answered 429 before the change" grep -q "^answered 429" "$WORK/$name.node.log"
+    check "$name: failed, saying why" grep -q "$reason" "$WORK/$name.log"
+    check "$name: nothing in the verified tree" test ! -e "$STORAGE/lab-a/$name"
+  fi
+}
+changed_case idchanged new "changed after it was packed"
+changed_case idinplace kept "(460), which changed in place after they were packed"
+
 # --- Through an HTTPS (CONNECT) proxy, from https_proxy and from --proxy: mutual TLS end to end.
 cat > "$WORK/connect_proxy.py" <<'PY'
 import socket, sys, threading

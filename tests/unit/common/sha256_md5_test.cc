@@ -159,64 +159,84 @@ TEST_CASE("streams that arrive in turns and wait for partners still get their ow
 TEST_CASE("a side digest over a stretch of the stream is that stretch's SHA-256") {
   const std::vector<uint8_t> data = RandomBytes(3 * 4096 + 333, 6);
   const ByteView all(data.data(), data.size());
-  for (Sha256Md5::Kernel k : kKernels) {
-    std::mt19937 rng(7);
-    for (int round = 0; round < 200; ++round) {
-      // A side stretch [from, to) inside the stream, starting on a 64-byte boundary (sometimes
-      // at 0, sometimes at the very end), and random update pieces around and across both ends.
-      const size_t from = 64 * (rng() % (data.size() / 64 + 1));
-      const size_t to = from + rng() % (data.size() - from + 1);
-      Sha256Md5 h(/*md5=*/true, k);
-      auto feed = [&](size_t a, size_t b) {
-        while (a < b) {
-          const size_t take = std::min<size_t>(b - a, rng() % 3000);
-          h.Update(all.subspan(a, take));
-          a += take;
-        }
-      };
-      feed(0, from);
-      REQUIRE(h.BeginSide());
-      CHECK(h.side_active());
-      feed(from, to);
-      const Digest side = h.FinishSide();
-      CHECK_FALSE(h.side_active());
-      feed(to, data.size());
-      REQUIRE(side.hex() == OpenSsl(EVP_sha256(), all.subspan(from, to - from)));
-      // The main digests never notice the side one.
-      const Sha256Md5::Digests d = h.Finish();
-      REQUIRE(d.sha256.hex() == OpenSsl(EVP_sha256(), all));
-      REQUIRE(d.md5->hex() == OpenSsl(EVP_md5(), all));
+  for (const bool md5 : {true, false}) {
+    for (Sha256Md5::Kernel k : kKernels) {
+      CAPTURE(md5);
+      std::mt19937 rng(7);
+      for (int round = 0; round < 200; ++round) {
+        // A side stretch [from, to) inside the stream, starting on a 64-byte boundary
+        // (sometimes at 0, sometimes at the very end), and random update pieces around and
+        // across both ends.
+        const size_t from = 64 * (rng() % (data.size() / 64 + 1));
+        const size_t to = from + rng() % (data.size() - from + 1);
+        Sha256Md5 h(md5, k);
+        auto feed = [&](size_t a, size_t b) {
+          while (a < b) {
+            const size_t take = std::min<size_t>(b - a, rng() % 3000);
+            h.Update(all.subspan(a, take));
+            a += take;
+          }
+        };
+        feed(0, from);
+        REQUIRE(h.BeginSide());
+        CHECK(h.side_active());
+        feed(from, to);
+        const Digest side = h.FinishSide();
+        CHECK_FALSE(h.side_active());
+        feed(to, data.size());
+        REQUIRE(side.hex() == OpenSsl(EVP_sha256(), all.subspan(from, to - from)));
+        // The main digests never notice the side one.
+        const Sha256Md5::Digests d = h.Finish();
+        REQUIRE(d.sha256.hex() == OpenSsl(EVP_sha256(), all));
+        REQUIRE(d.md5.has_value() == md5);
+        if (md5) REQUIRE(d.md5->hex() == OpenSsl(EVP_md5(), all));
+      }
     }
   }
 }
 
-TEST_CASE("the fused loop starts a side digest only on a block boundary; the fallback anywhere") {
+TEST_CASE("the SHA-NI loops start a side digest only on a block boundary; the fallback anywhere") {
   const std::vector<uint8_t> data = RandomBytes(1000, 8);
-  for (Sha256Md5::Kernel k : kKernels) {
-    Sha256Md5 h(/*md5=*/true, k);
-    h.Update({data.data(), 100});
-    const bool fused = h.fused();
-    CHECK(h.BeginSide() == !fused);
-    CHECK(h.side_active() == !fused);
-    h.Update({data.data() + 100, 28});  // 128 bytes in: a boundary
-    if (fused) {
-      REQUIRE(h.BeginSide());
+  for (const bool md5 : {true, false}) {
+    for (Sha256Md5::Kernel k : kKernels) {
+      CAPTURE(md5);
+      Sha256Md5 h(md5, k);
+      CHECK(h.shani() == (k == Sha256Md5::Kernel::kBest && Sha256Md5::CpuHasShaNi()));
+      h.Update({data.data(), 100});
+      const bool blocks = h.shani();
+      CHECK(h.BeginSide() == !blocks);
+      CHECK(h.side_active() == !blocks);
+      h.Update({data.data() + 100, 28});  // 128 bytes in: a boundary
+      if (blocks) {
+        REQUIRE(h.BeginSide());
+      }
+      h.Update({data.data() + 128, 872});
+      const Digest side = h.FinishSide();
+      const size_t from = blocks ? 128 : 100;
+      CHECK(side.hex() == OpenSsl(EVP_sha256(), {data.data() + from, data.size() - from}));
+      CHECK(h.Finish().sha256.hex() == OpenSsl(EVP_sha256(), {data.data(), data.size()}));
     }
-    h.Update({data.data() + 128, 872});
-    const Digest side = h.FinishSide();
-    const size_t from = fused ? 128 : 100;
-    CHECK(side.hex() == OpenSsl(EVP_sha256(), {data.data() + from, data.size() - from}));
-    CHECK(h.Finish().sha256.hex() == OpenSsl(EVP_sha256(), {data.data(), data.size()}));
   }
 }
 
-TEST_CASE("without MD5 it is SHA-256 alone") {
+TEST_CASE("without MD5 it is SHA-256 alone, at every length and split") {
   const std::vector<uint8_t> data = RandomBytes(100000, 5);
-  Sha256Md5 h(/*md5=*/false);
-  h.Update({data.data(), data.size()});
-  const Sha256Md5::Digests d = h.Finish();
-  CHECK(d.sha256.hex() == OpenSsl(EVP_sha256(), {data.data(), data.size()}));
-  CHECK_FALSE(d.md5.has_value());
+  for (Sha256Md5::Kernel k : kKernels) {
+    std::mt19937 rng(9);
+    Sha256Md5 h(/*md5=*/false, k);  // reused: Finish starts a new stream
+    for (size_t n : {size_t{0}, size_t{55}, size_t{56}, size_t{64}, size_t{119}, size_t{128},
+                     size_t{4097}, data.size()}) {
+      size_t at = 0;
+      while (at < n) {
+        const size_t take = std::min<size_t>(n - at, rng() % 700);
+        h.Update({data.data() + at, take});
+        at += take;
+      }
+      const Sha256Md5::Digests d = h.Finish();
+      CHECK(d.sha256.hex() == OpenSsl(EVP_sha256(), {data.data(), n}));
+      CHECK_FALSE(d.md5.has_value());
+    }
+  }
 }
 
 }  // namespace
