@@ -27,6 +27,7 @@ struct UploadArgs {
   std::vector<std::string> files;
   std::string endpoint, cert, key, ca, pin, proxy, run, path, state;
   std::string patch_size = "64MiB", frame_size = "8MiB", bwlimit;
+  std::string max_patch_size;  // empty: UploadSpec's default
   int level = 3;
   unsigned threads = 0, max_attempts = 0, parallel = 2;
   unsigned stall_seconds = 60, connect_timeout = 20;
@@ -112,6 +113,11 @@ int RunUpload(const UploadArgs& a) {
   auto patch = ParseByteSize(a.patch_size);
   if (!patch.ok()) return fail(patch.status());
   base.patch_size = *patch;
+  if (!a.max_patch_size.empty()) {
+    auto max_patch = ParseByteSize(a.max_patch_size);
+    if (!max_patch.ok()) return fail(max_patch.status());
+    base.max_patch_size = *max_patch;
+  }
   base.retry.max_attempts = a.max_attempts;
   base.chunk_checksums = !a.no_chunk_checksum;
   base.md5_from_centre = !a.local_md5;
@@ -199,6 +205,9 @@ void AddUploadCommand(CLI::App& app, int& exit_code) {
                   "Resume state file (default ./<name>.seqgate-upload.json); a directory for "
                   "several files");
   cmd->add_option("--patch-size", a->patch_size, "Bytes per PATCH, whole frames (64MiB)");
+  cmd->add_option("--max-patch-size", a->max_patch_size,
+                  "PATCHes of identity data read from the file grow up to this while their "
+                  "answers cost over 1/20 of their time (1GiB; = --patch-size: never)");
   cmd->add_option("--frame-size", a->frame_size, "Original bytes per frame (8MiB)");
   cmd->add_option("--level", a->level, "zstd level (3)");
   cmd->add_option("--threads", a->threads, "Pack threads (default: all cores)");

@@ -79,6 +79,7 @@ DeliveryOptions DeliveryOptionsOf(const DaemonConfig& c) {
   o.site = c.site;
   o.parallel = c.parallel;
   o.patch_size = c.patch_size;
+  o.max_patch_size = c.max_patch_size;
   o.md5_from_centre = c.md5_from_centre;
   o.pipeline = c.pipeline;
   o.transport.tls = c.tls;

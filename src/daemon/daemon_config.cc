@@ -40,6 +40,7 @@ void ReadTransfer(TomlReader& r, DaemonConfig* c) {
   int64_t parallel = c->parallel;
   if (r.Int("parallel", 1, 64, &parallel)) c->parallel = static_cast<unsigned>(parallel);
   r.ByteSize("patch_size", 1ull << 20, 4ull << 30, &c->patch_size);
+  r.ByteSize("max_patch_size", 1ull << 20, 16ull << 30, &c->max_patch_size);
   if (r.String("bandwidth", &c->bandwidth)) {
     auto s = transfer::BandwidthSchedule::Parse(c->bandwidth);
     if (!s.ok()) r.Error("bandwidth", s.status().message());

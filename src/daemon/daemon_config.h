@@ -48,6 +48,7 @@ struct DaemonConfig {
   // [transfer]
   unsigned parallel = 2;
   uint64_t patch_size = 64ull << 20;
+  uint64_t max_patch_size = 1ull << 30;  // UploadSpec::max_patch_size
   std::string bandwidth;  // BandwidthSchedule text; "" = unlimited
   double stall_seconds = 60;
   double connect_timeout_seconds = 20;

@@ -349,6 +349,7 @@ void Delivery::RunUpload(Job* job, journal::FileRecord f, std::string source,
   spec.pack = options_.pipeline.pack;
   spec.pack.force_encoding = options_.pipeline.encoding.Override(f.rel_path);
   spec.patch_size = options_.patch_size;
+  spec.max_patch_size = options_.max_patch_size;
   spec.md5_from_centre = options_.md5_from_centre;
   {
     std::lock_guard lock(mu_);

@@ -38,6 +38,7 @@ struct DeliveryOptions {
   std::string site;
   unsigned parallel = 2;
   uint64_t patch_size = 64ull << 20;
+  uint64_t max_patch_size = 1ull << 30;  // UploadSpec::max_patch_size
   bool md5_from_centre = true;  // UploadSpec::md5_from_centre
   pipeline::PipelineConfig pipeline;
   transfer::TransportOptions transport;

@@ -17,7 +17,8 @@ ChunkQueue::ChunkQueue(const ChunkQueueOptions& options) : o_([&] {
   o.first_patch_size = std::max<uint64_t>(std::min(o.first_patch_size, o.patch_size), 1);
   o.capacity = std::max<size_t>(o.capacity, 1);
   return o;
-}()) {}
+}()),
+      patch_size_(o_.patch_size) {}
 
 Status ChunkQueue::OnFrame(const pipeline::FrameRecord& record, ByteView bytes) {
   // Frames may arrive from a Repack that starts mid-stream: its records place it.
@@ -39,9 +40,11 @@ void ChunkQueue::EndSharedPass() {
 }
 
 Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
+  bool wanted = false;  // the uploader waits for a chunk with nothing ready
   {
     std::lock_guard lock(mu_);
     if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
+    wanted = consumer_waiting_ && ready_.empty();
   }
   const uint64_t at = pos_;
   pos_ += bytes.size();
@@ -49,8 +52,12 @@ Status ChunkQueue::Append(ByteView bytes, const pipeline::FrameRecord* record) {
   if (at < o_.start) bytes = bytes.subspan(static_cast<size_t>(o_.start - at));
   const uint64_t from = std::max(at, o_.start);
   // Whole frames only: close the chunk before a frame that would overflow it.
-  const uint64_t limit = pushed_any_ ? o_.patch_size : o_.first_patch_size;
-  if (cur_open_ && record != nullptr && cur_.length + bytes.size() > limit) {
+  const uint64_t limit = pushed_any_ ? patch_size_.load() : o_.first_patch_size;
+  // A chunk grown past the base PATCH size also closes early when the uploader would
+  // otherwise wait for it: its checksum goes before its body, so the wire would idle while the
+  // rest of a large chunk is hashed.
+  const bool early = wanted && pushed_any_ && cur_.length >= o_.patch_size;
+  if (cur_open_ && record != nullptr && (cur_.length + bytes.size() > limit || early)) {
     SEQGATE_RETURN_IF_ERROR(Push(false));
   }
   if (!cur_open_) SEQGATE_RETURN_IF_ERROR(Open(from, record, from == at));
@@ -141,7 +148,9 @@ void ChunkQueue::Abort() {
 
 Result<Chunk> ChunkQueue::Next() {
   std::unique_lock lock(mu_);
+  consumer_waiting_ = true;
   cv_.wait(lock, [&] { return aborted_ || !ready_.empty() || finished_; });
+  consumer_waiting_ = false;
   if (aborted_) return Status(StatusCode::kAborted, "upload stopped");
   if (!ready_.empty()) {
     Chunk c = std::move(ready_.front());

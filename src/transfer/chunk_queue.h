@@ -13,6 +13,8 @@
 // (PackSink::ShareOriginalPass), so the bytes are hashed once for both digests.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -65,6 +67,9 @@ class ChunkQueue final : public pipeline::PackSink {
   // Takes the packer's pass when chunks are checksummed (see above).
   bool ShareOriginalPass(Sha256Md5& pass) override;
   void EndSharedPass() override;
+  // Changes the target size of chunks from the next frame on (the uploader grows PATCHes of
+  // from_source chunks while their answers cost a noticeable share of their time). Thread-safe.
+  void SetPatchSize(uint64_t bytes) { patch_size_ = std::max<uint64_t>(bytes, 1); }
   // Places the next emitted byte at stream offset `pos` (before a trailer sent on its own).
   void Seek(uint64_t pos) { pos_ = pos; }
 
@@ -76,6 +81,12 @@ class ChunkQueue final : public pipeline::PackSink {
 
   // Blocks for the next chunk. kAborted after Abort(); the producer's failure if it failed.
   Result<Chunk> Next();
+
+  // Whether the consumer is blocked in Next() with nothing ready (for tests).
+  bool ConsumerWaiting() {
+    std::lock_guard lock(mu_);
+    return consumer_waiting_ && ready_.empty();
+  }
 
   // Hands back the buffer of a chunk the uploader is done with (to the shared pool), so the
   // producer fills it again instead of faulting in fresh pages for every chunk. Thread-safe;
@@ -90,6 +101,7 @@ class ChunkQueue final : public pipeline::PackSink {
   std::optional<Digest> FinishDigest();  // cur_'s checksum, however it was taken
 
   const ChunkQueueOptions o_;
+  std::atomic<uint64_t> patch_size_;
   bool pushed_any_ = false;
   uint64_t pos_ = 0;  // stream offset of the next byte the producer emits
   Chunk cur_;         // being filled (producer side only)
@@ -105,6 +117,7 @@ class ChunkQueue final : public pipeline::PackSink {
   std::condition_variable cv_;
   std::deque<Chunk> ready_;
   bool finished_ = false, aborted_ = false;
+  bool consumer_waiting_ = false;  // in Next() (see Append)
   Status producer_status_;
 };
 

@@ -143,6 +143,7 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
     SEQGATE_RETURN_IF_ERROR(PrepareFresh());
   }
   source_.emplace(env_, spec_.source_path, state_.source);
+  patch_target_ = spec_.patch_size;
 
   unsigned failures = 0;
   int recreations = 0;
@@ -366,11 +367,11 @@ void TusUploader::StartProducer(uint64_t start) {
     // Without checksums a second read could go unnoticed, so the chunks keep their bytes.
     queue_ = std::make_unique<ChunkQueue>(ChunkQueueOptions{
         .start = start,
-        .patch_size = spec_.patch_size,
+        .patch_size = patch_target_,
         .first_patch_size = spec_.first_patch_size,
         .checksum = checksum_,
         .from_source = checksum_ && state_.encoding == pipeline::Encoding::kIdentity,
-        .capacity = 1});
+        .capacity = checksum_ && state_.encoding == pipeline::Encoding::kIdentity ? 3u : 1u});
     if (cancelled_) queue_->Abort();
   }
   queue_next_ = start;
@@ -507,8 +508,8 @@ Status TusUploader::SendChunks() {
     auto r = http_.Perform(req);
     if (!r.ok()) return r.status();
     out_.body_bytes_sent += r->bytes_sent;
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto took = std::chrono::steady_clock::now() - t0;
+    const double secs = std::chrono::duration<double>(took).count();
     if (r->status == 409) {  // our idea of the offset is stale: ask, then carry on
       Note("409 offset mismatch at " + std::to_string(c.offset) + ": re-syncing with HEAD");
       SEQGATE_RETURN_IF_ERROR(Head());
@@ -535,8 +536,23 @@ Status TusUploader::SendChunks() {
     if (auto rs = r->Header("Seqgate-Receipt-Status")) out_.receipt_status = std::string(*rs);
     SEQGATE_RETURN_IF_ERROR(Persist());
     if (c.last && offset_ == c.end()) done_ = true;
+    if (c.from_source && offset_ == c.end()) MaybeGrowPatches(c, r->after_body, took);
   }
   return Status::Ok();
+}
+
+void TusUploader::MaybeGrowPatches(const Chunk& c, std::chrono::steady_clock::duration wait,
+                                   std::chrono::steady_clock::duration total) {
+  if (c.last || patch_target_ >= spec_.max_patch_size) return;
+  if (wait * 20 <= total - wait) return;
+  // Four times at once: the chunk after this one is cut already, so each step shows only two
+  // PATCHes later, and every PATCH until the right size pays the wait.
+  patch_target_ = std::min(patch_target_ * 4, spec_.max_patch_size);
+  queue_->SetPatchSize(patch_target_);
+  using std::chrono::duration_cast, std::chrono::milliseconds;
+  Note("PATCH size → " + std::to_string(patch_target_ >> 20) + " MiB: the answer came " +
+       std::to_string(duration_cast<milliseconds>(wait).count()) + " ms after the last byte of a " +
+       std::to_string(duration_cast<milliseconds>(total).count()) + " ms PATCH");
 }
 
 Status TusUploader::CheckSentAsHashed(const Chunk& c) {

@@ -42,6 +42,11 @@ struct UploadSpec {
   // The first PATCH of a run is at most this big, so the link is busy while the pipeline
   // fills the next 64 MiB (costs one extra request per file).
   uint64_t first_patch_size = 16ull << 20;
+  // PATCHes of chunks read from the source (identity data with chunk checksums) grow fourfold,
+  // up to this, while the answer to one takes more than 1/20 of its time (a long round trip, a slow
+  // commit): tus sends one PATCH at a time, so each pays that wait, and there a larger PATCH
+  // costs no memory. A lost connection still costs at most one PATCH. ≤ patch_size: never.
+  uint64_t max_patch_size = 1ull << 30;
   RetryPolicy retry;
   // The process-wide bucket every upload draws from (the daemon's, or RunUploads'); when set,
   // `bandwidth` and `bandwidth_share` are ignored. Must outlive Run.
@@ -118,6 +123,10 @@ class TusUploader {
   // After a 460 for a chunk read from the source: OK when the source still holds the bytes
   // that were hashed (the chunk was damaged in transit), else kSourceChanged.
   Status CheckSentAsHashed(const Chunk& c);
+  // After a from_source chunk was acknowledged: grows the PATCH size (see max_patch_size) when
+  // the answer took `wait` of the `total` the PATCH took.
+  void MaybeGrowPatches(const Chunk& c, std::chrono::steady_clock::duration wait,
+                        std::chrono::steady_clock::duration total);
   Status FetchReceipt();
   Status Persist();
   void Note(const std::string& msg);
@@ -148,6 +157,7 @@ class TusUploader {
   std::unique_ptr<ChunkQueue> queue_;
   std::thread producer_;
   uint64_t queue_next_ = 0;  // stream offset of the next chunk queue_ yields
+  uint64_t patch_target_ = 0;  // the PATCH size chunks are cut to now (spec_.patch_size or more)
   std::optional<Chunk> pending_;
 };
 

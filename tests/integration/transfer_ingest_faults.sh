@@ -172,6 +172,31 @@ check "id_clean: no retries" bash -c "! grep -q 'transient failure' '$WORK/id_cl
 run_case id_cut_up "identity, connection cut mid-PATCH" "1 cut dir=up bytes=$((PACKED / 2))"
 run_case id_stall "identity, stalled until the watchdog fires" "1 stall dir=up after=$((PACKED / 3)) secs=0"
 kill_and_resume id_killed
+
+# Over a 50 ms round trip every PATCH waits for its answer: identity PATCHes, which cost no
+# memory, grow fourfold while that wait is over 1/20 of their time, up to --max-patch-size. A cut then
+# costs at most one PATCH of the grown size.
+head -c 30000000 /dev/urandom > "$WORK/grow.bam"
+start_proxy "all latency ms=25"
+if MAX_PATCH_SIZE=8MiB upload id_grow "$WORK/grow.bam" "$PROXY_ENDPOINT"; then
+  check "id_grow: verified" test "$(receipt_field id_grow status)" = verified
+  check "id_grow: stored copy is byte-identical" stored_matches id_grow "$WORK/grow.bam"
+  check "id_grow: PATCHes grew from 2 MiB to the 8 MiB allowed" grep -q "PATCH size → 8 MiB" "$WORK/id_grow.log"
+  check "id_grow: never past --max-patch-size" bash -c "! grep -q 'PATCH size → 16 MiB' '$WORK/id_grow.log'"
+  check "id_grow: an 8 MiB PATCH went out" grep -q "+8388608 → 204" "$WORK/id_grow.log"
+else
+  fail "id_grow: upload failed: $(tail -n 3 "$WORK/id_grow.log")"
+fi
+start_proxy "all latency ms=25" "1 cut dir=up bytes=20000000"
+if MAX_PATCH_SIZE=8MiB upload id_grow_cut "$WORK/grow.bam" "$PROXY_ENDPOINT"; then
+  resent=$(($(proxy_stat up_bytes) - 30000000))
+  check "id_grow_cut: verified" test "$(receipt_field id_grow_cut status)" = verified
+  check "id_grow_cut: stored copy is byte-identical" stored_matches id_grow_cut "$WORK/grow.bam"
+  check "id_grow_cut: re-sent $resent ≤ one grown PATCH (8 MiB) + $SLACK" \
+    test "$resent" -le $((8 * 1024 * 1024 + SLACK))
+else
+  fail "id_grow_cut: upload failed: $(tail -n 3 "$WORK/id_grow_cut.log")"
+fi
 DATA=$FASTQ_DATA PACKED=$FASTQ_PACKED
 
 # TLS: the key must be private, and the centre's identity is always checked.

@@ -83,7 +83,7 @@ upload_cmd() {
   exec_or_run "$SEQGATECTL" upload "$file" --endpoint "$endpoint" --client-cert "$WORK/pki/lab-a.crt" \
     --client-key "$WORK/pki/lab-a.key" --ca "$WORK/pki/ca.crt" --run "$name" \
     --path "reads/$(basename "$file")" --state "$WORK/$name.state" --frame-size 1MiB \
-    --patch-size "$PATCH_SIZE" --threads 2 --stall-seconds "${STALL_SECONDS:-3}" --connect-timeout 5 \
+    --patch-size "$PATCH_SIZE" --max-patch-size "${MAX_PATCH_SIZE:-$PATCH_SIZE}" --threads 2 --stall-seconds "${STALL_SECONDS:-3}" --connect-timeout 5 \
     --max-attempts "${MAX_ATTEMPTS:-12}" "$@"
 }
 # In a background subshell `exec` makes $! the program itself, so it can be SIGKILLed.

@@ -24,6 +24,7 @@ ca = "/e/ca.crt"
 [transfer]
 parallel = 3
 patch_size = "32MiB"
+max_patch_size = "512MiB"
 bandwidth = "Mon-Fri 08:00-18:00 20MB/s; unlimited"
 stall_seconds = 30
 [watch]
@@ -46,6 +47,7 @@ level = 5
   CHECK(!c->ship_failed_runs);
   CHECK(c->parallel == 3);
   CHECK(c->patch_size == (32ull << 20));
+  CHECK(c->max_patch_size == (512ull << 20));
   CHECK(c->settle_seconds == doctest::Approx(2.5));
   REQUIRE(c->roots.size() == 2);
   CHECK(c->roots[0].include == std::vector<std::string>{"*.bam"});

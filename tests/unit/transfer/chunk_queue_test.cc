@@ -4,6 +4,8 @@
 
 #include <openssl/evp.h>
 
+#include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -122,6 +124,55 @@ TEST_CASE("abort unblocks a producer held by backpressure; failures reach the co
   CHECK(failing.Next().status().code() == StatusCode::kSourceChanged);
 }
 
+
+TEST_CASE("a grown chunk closes early, once past the base size, when the uploader waits for it") {
+  ChunkQueue q({.patch_size = 100, .first_patch_size = 40, .from_source = true, .capacity = 3});
+  q.SetPatchSize(1000);
+  uint32_t index = 0;
+  auto frame = [&] {
+    pipeline::FrameRecord r;
+    r.index = index;
+    r.output_offset = 40ull * index++;
+    r.output_size = 40;
+    const std::vector<uint8_t> bytes(40);
+    REQUIRE(q.OnFrame(r, bytes).ok());
+  };
+  auto wait_for_consumer = [&] {
+    for (int i = 0; i < 5000 && !q.ConsumerWaiting(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    REQUIRE(q.ConsumerWaiting());
+  };
+  for (int i = 0; i < 3; ++i) frame();  // the first chunk (one frame), the second has 80 bytes
+  auto first = q.Next();
+  REQUIRE(first.ok());
+  CHECK(first->length == 40);
+  Result<Chunk> second = Status::Ok(), third = Status::Ok();
+  std::atomic<bool> got{false};
+  std::thread consumer([&] {
+    second = q.Next();
+    got = true;
+  });
+  wait_for_consumer();
+  frame();  // 80 < 100: the base size first, even for a waiting uploader
+  frame();  // 120 ≥ 100 and the uploader waits: closed before this frame
+  for (int i = 0; i < 5000 && !got; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!got) q.Abort();  // a failure here must not hang the test
+  consumer.join();
+  REQUIRE(got);
+  REQUIRE(second.ok());
+  CHECK(second->offset == 40);
+  CHECK(second->length == 120);
+  // Nobody waiting: the chunk grows towards the new size.
+  for (int i = 0; i < 10; ++i) frame();
+  CHECK_FALSE(q.ConsumerWaiting());
+  q.Finish(Status::Ok());
+  third = q.Next();
+  REQUIRE(third.ok());
+  CHECK(third->offset == 160);
+  CHECK(third->length == 440);
+  CHECK(third->last);
+}
 
 // The stream of the tests above: byte i is the low byte of i.
 std::vector<uint8_t> Stream(size_t n) {
