@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Upload throughput of `seqgatectl upload` against one `curl` PATCH of the same packed bytes,
 # both to seqgate-ingest over loopback mutual TLS, in the same invocation; then the same with
-# 50 ms RTT added by the fault proxy. seqgate sends 64 MiB PATCHes with sha256 Upload-Checksum
-# and packs on the fly; curl sends the pre-packed stream in one PATCH without a checksum. The
-# centre verifies both end to end. Each round also prints the CPU seconds per GiB that each side
-# spent (client command; seqgate-ingest): client and centre share this machine's cores, so the
-# client's own hashing (SHA-256 of the original, SHA-256 per PATCH) is taken from the centre.
+# 50 ms RTT added by the fault proxy. seqgate packs on the fly and sends PATCHes with sha256
+# Upload-Checksum: 64 MiB by default, and for identity data (read from the file as it is sent)
+# growing up to 1 GiB while the answer to each costs over 1/20 of its time; curl sends the
+# pre-packed stream in one PATCH without a checksum. The centre verifies both end to end. Each
+# round also prints the CPU seconds per GiB that each side spent (client command;
+# seqgate-ingest): client and centre share this machine's cores, so the client's own hashing
+# (SHA-256 of the original, SHA-256 per PATCH) is taken from the centre.
 #
 # usage: bench/upload.sh [BUILD_DIR] [SIZE_MIB] [ROUNDS] [DATA]   DATA: random (identity, the
 #        transfer path alone; default) or fastq (zstd packing on the fly as well).
