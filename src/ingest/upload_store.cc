@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_integer.h"
 #include "ingest/durable_fs.h"
 #include "ingest/path_policy.h"
 
@@ -124,9 +125,9 @@ Result<UploadInfo> UploadStore::LoadInfo(const std::string& site, const std::str
   try {
     info.site = (*j)["site"].get<std::string>();
     info.id = (*j)["id"].get<std::string>();
-    if (j->contains("length")) info.length = (*j)["length"].get<uint64_t>();
+    if (j->contains("length")) info.length = JsonInteger<uint64_t>((*j)["length"]);
     info.metadata_header = (*j)["metadata"].get<std::string>();
-    info.created_unix = (*j)["created"].get<int64_t>();
+    info.created_unix = JsonInteger<int64_t>((*j)["created"]);
     Declaration& d = info.declaration;
     d.encoding = (*j)["encoding"] == "zstd-seekable" ? ContentEncoding::kZstdSeekable
                                                      : ContentEncoding::kIdentity;
@@ -138,6 +139,8 @@ Result<UploadInfo> UploadStore::LoadInfo(const std::string& site, const std::str
   } catch (const json::exception& e) {
     // nlohmann reports type errors by exception; this is where they become a Status.
     return Corruption("info.json of upload " + id + ": " + e.what());
+  } catch (const JsonNumberError&) {
+    return Corruption("info.json of upload " + id + ": a number is not an integer in range");
   }
   if (info.site != site || info.id != id) return Corruption("info.json of " + id + " mismatch");
   return info;

@@ -1,10 +1,8 @@
 #include "transfer/upload_state.h"
 
-#include <limits>
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
 
+#include "common/json_integer.h"  // the fuzzer found 6.5e67 read as a frame size
 #include "common/small_file.h"
 
 namespace seqgate::transfer {
@@ -42,79 +40,50 @@ std::string UploadStateToJson(const UploadState& s) {
   return j.dump(1) + "\n";
 }
 
-namespace {
-
-// nlohmann's get<T>() converts a float or an out-of-range number to an integer type with
-// undefined behaviour (the fuzzer found 6.5e67 read as a frame size): numbers here must be
-// integers that fit, or the state file is refused.
-struct BadNumber {};
-template <typename T>
-T Integer(const json& v) {
-  if constexpr (std::is_unsigned_v<T>) {
-    if (!v.is_number_unsigned() || v.get<uint64_t>() > std::numeric_limits<T>::max()) {
-      throw BadNumber{};
-    }
-    return static_cast<T>(v.get<uint64_t>());
-  } else {
-    if (!v.is_number_integer()) throw BadNumber{};
-    if (v.is_number_unsigned()) {
-      if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
-        throw BadNumber{};
-      }
-      return static_cast<T>(v.get<uint64_t>());
-    }
-    const int64_t n = v.get<int64_t>();
-    if (n < std::numeric_limits<T>::min() || n > std::numeric_limits<T>::max()) throw BadNumber{};
-    return static_cast<T>(n);
-  }
-}
-
-}  // namespace
-
 Result<UploadState> UploadStateFromJson(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Corruption("upload state is not a JSON object");
   UploadState s;
   try {
-    s.version = Integer<int>(j.at("version"));
+    s.version = JsonInteger<int>(j.at("version"));
     if (s.version != 1) return Unsupported("upload state version " + std::to_string(s.version));
     s.source_path = j.at("source_path").get<std::string>();
     const json& src = j.at("source");
-    s.source.device = Integer<uint64_t>(src.at("device"));
-    s.source.inode = Integer<uint64_t>(src.at("inode"));
-    s.source.size = Integer<uint64_t>(src.at("size"));
-    s.source.mtime_ns = Integer<int64_t>(src.at("mtime_ns"));
+    s.source.device = JsonInteger<uint64_t>(src.at("device"));
+    s.source.inode = JsonInteger<uint64_t>(src.at("inode"));
+    s.source.size = JsonInteger<uint64_t>(src.at("size"));
+    s.source.mtime_ns = JsonInteger<int64_t>(src.at("mtime_ns"));
     s.source.type = FileType::kRegular;
     s.endpoint = j.at("endpoint").get<std::string>();
     s.upload_url = j.at("upload_url").get<std::string>();
-    s.level = Integer<int>(j.at("level"));
-    s.frame_size = Integer<uint32_t>(j.at("frame_size"));
+    s.level = JsonInteger<int>(j.at("level"));
+    s.frame_size = JsonInteger<uint32_t>(j.at("frame_size"));
     s.md5 = j.at("md5").get<bool>();
     auto enc = pipeline::ParseEncoding(j.at("encoding").get<std::string>());
     if (!enc) return Corruption("upload state has an unknown encoding");
     s.encoding = *enc;
     for (const json& r : j.at("records")) {
       pipeline::FrameRecord f;
-      f.index = Integer<uint32_t>(r.at(0));
-      f.input_offset = Integer<uint64_t>(r.at(1));
-      f.input_size = Integer<uint32_t>(r.at(2));
-      f.output_offset = Integer<uint64_t>(r.at(3));
-      f.output_size = Integer<uint32_t>(r.at(4));
-      f.input_checksum = Integer<uint32_t>(r.at(5));
-      f.output_xxh64 = Integer<uint64_t>(r.at(6));
+      f.index = JsonInteger<uint32_t>(r.at(0));
+      f.input_offset = JsonInteger<uint64_t>(r.at(1));
+      f.input_size = JsonInteger<uint32_t>(r.at(2));
+      f.output_offset = JsonInteger<uint64_t>(r.at(3));
+      f.output_size = JsonInteger<uint32_t>(r.at(4));
+      f.input_checksum = JsonInteger<uint32_t>(r.at(5));
+      f.output_xxh64 = JsonInteger<uint64_t>(r.at(6));
       s.records.push_back(f);
     }
     s.packed = j.at("packed").get<bool>();
-    s.trailer_size = Integer<uint64_t>(j.at("trailer_size"));
-    s.packed_size = Integer<uint64_t>(j.at("packed_size"));
-    s.original_size = Integer<uint64_t>(j.at("original_size"));
+    s.trailer_size = JsonInteger<uint64_t>(j.at("trailer_size"));
+    s.packed_size = JsonInteger<uint64_t>(j.at("packed_size"));
+    s.original_size = JsonInteger<uint64_t>(j.at("original_size"));
     s.original_sha256 = j.at("original_sha256").get<std::string>();
     s.original_md5 = j.at("original_md5").get<std::string>();
-    s.acked_offset = Integer<uint64_t>(j.at("acked_offset"));
+    s.acked_offset = JsonInteger<uint64_t>(j.at("acked_offset"));
     s.complete = j.at("complete").get<bool>();
   } catch (const json::exception& e) {  // a boundary: malformed input, not a programmer error
     return Corruption(std::string("upload state: ") + e.what());
-  } catch (const BadNumber&) {
+  } catch (const JsonNumberError&) {
     return Corruption("upload state: a number is not an integer in range");
   }
   return s;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_integer.h"
 #include "common/small_file.h"
 
 namespace seqgate::transfer::s3 {
@@ -34,7 +35,7 @@ Result<MultipartState> MultipartStateFromJson(const std::string& text) {
   if (j.is_discarded() || !j.is_object()) return Corruption("S3 upload state is not a JSON object");
   MultipartState s;
   try {
-    s.version = j.at("version").get<int>();
+    s.version = JsonInteger<int>(j.at("version"));
     if (s.version != 1) return Unsupported("S3 upload state version " + std::to_string(s.version));
     if (j.at("kind").get<std::string>() != "s3-multipart") {
       return Corruption("state file is not an S3 multipart upload state");
@@ -44,20 +45,22 @@ Result<MultipartState> MultipartStateFromJson(const std::string& text) {
     s.key = j.at("key").get<std::string>();
     s.source = j.at("source").get<std::string>();
     s.source_fingerprint = j.at("source_fingerprint").get<std::string>();
-    s.object_size = j.at("object_size").get<uint64_t>();
-    s.part_size = j.at("part_size").get<uint64_t>();
+    s.object_size = JsonInteger<uint64_t>(j.at("object_size"));
+    s.part_size = JsonInteger<uint64_t>(j.at("part_size"));
     s.upload_id = j.at("upload_id").get<std::string>();
     for (const json& p : j.at("parts")) {
-      const auto n = p.at("number").get<uint32_t>();
+      const auto n = JsonInteger<uint32_t>(p.at("number"));
       if (n < 1 || n > 10000)
         return Corruption("S3 upload state has part number " + std::to_string(n));
-      s.parts[n] = {p.at("size").get<uint64_t>(), p.at("md5").get<std::string>(),
+      s.parts[n] = {JsonInteger<uint64_t>(p.at("size")), p.at("md5").get<std::string>(),
                     p.at("etag").get<std::string>()};
     }
     s.complete = j.at("complete").get<bool>();
     s.etag = j.at("etag").get<std::string>();
   } catch (const json::exception& e) {  // a boundary: malformed input, not a programmer error
     return Corruption(std::string("S3 upload state: ") + e.what());
+  } catch (const JsonNumberError&) {
+    return Corruption("S3 upload state: a number is not an integer in range");
   }
   return s;
 }
