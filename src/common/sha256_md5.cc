@@ -56,17 +56,19 @@ SG_SHA_TARGET inline void ShaStore(__m128i abef, __m128i cdgh, uint32_t st[8]) {
 // Rounds 4i..4i+3 of the block at `sp`, state vectors abef/cdgh. m[] holds the message
 // schedule's last four quads, rolling: quad i replaces quad i-4 (FIPS 180-4 §6.2.2 step 1, four
 // words at a time).
+#define SG_SHA_SCHEDULE(i, m, sp)                                                             \
+  if constexpr ((i) < 4) {                                                                    \
+    m[(i)] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>((sp) + 16 * (i))), \
+                              byteswap);                                                      \
+  } else {                                                                                    \
+    m[(i) % 4] = _mm_sha256msg2_epu32(                                                        \
+        _mm_add_epi32(_mm_sha256msg1_epu32(m[(i) % 4], m[((i) + 1) % 4]),                     \
+                      _mm_alignr_epi8(m[((i) + 3) % 4], m[((i) + 2) % 4], 4)),                \
+        m[((i) + 3) % 4]);                                                                    \
+  }
 #define SG_SHA_QUAD_OF(i, m, abef, cdgh, sp)                                                  \
   {                                                                                           \
-    if constexpr ((i) < 4) {                                                                  \
-      m[(i)] = _mm_shuffle_epi8(                                                              \
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>((sp) + 16 * (i))), byteswap);      \
-    } else {                                                                                  \
-      m[(i) % 4] = _mm_sha256msg2_epu32(                                                      \
-          _mm_add_epi32(_mm_sha256msg1_epu32(m[(i) % 4], m[((i) + 1) % 4]),                   \
-                        _mm_alignr_epi8(m[((i) + 3) % 4], m[((i) + 2) % 4], 4)),              \
-          m[((i) + 3) % 4]);                                                                  \
-    }                                                                                         \
+    SG_SHA_SCHEDULE(i, m, sp)                                                                 \
     __m128i wk = _mm_add_epi32(                                                               \
         m[(i) % 4], _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * (i))));    \
     cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);                                             \
@@ -223,15 +225,7 @@ SG_SHA_TARGET void Sha256NiMd5SideBlocks(uint32_t st[8], uint32_t md5[4], uint32
 // states' rounds; interleaved, the two chains of sha256rnds2 hide each other's latency.
 #define SG_SHA_TWIN_QUAD(i)                                                                   \
   {                                                                                           \
-    if constexpr ((i) < 4) {                                                                  \
-      m[(i)] = _mm_shuffle_epi8(                                                              \
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(sp + 16 * (i))), byteswap);        \
-    } else {                                                                                  \
-      m[(i) % 4] = _mm_sha256msg2_epu32(                                                      \
-          _mm_add_epi32(_mm_sha256msg1_epu32(m[(i) % 4], m[((i) + 1) % 4]),                   \
-                        _mm_alignr_epi8(m[((i) + 3) % 4], m[((i) + 2) % 4], 4)),              \
-          m[((i) + 3) % 4]);                                                                  \
-    }                                                                                         \
+    SG_SHA_SCHEDULE(i, m, sp)                                                                 \
     const __m128i wk = _mm_add_epi32(                                                         \
         m[(i) % 4], _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * (i))));    \
     const __m128i wk_hi = _mm_shuffle_epi32(wk, 0x0E);                                        \
@@ -311,6 +305,7 @@ HashLanes& FusedLanes() {
 #undef SG_SHA_BLOCK
 #undef SG_SHA_QUAD
 #undef SG_SHA_QUAD_OF
+#undef SG_SHA_SCHEDULE
 #undef SG_SHA_TARGET
 #endif  // SEQGATE_HAVE_SHA_NI
 
