@@ -365,13 +365,15 @@ void TusUploader::StartProducer(uint64_t start) {
     // An identity stream is the source file: its chunks are read from there as they are sent,
     // when each chunk's checksum lets the centre catch a file changed since it was hashed.
     // Without checksums a second read could go unnoticed, so the chunks keep their bytes.
+    // Capacity 1 either way: the packer reads at most two chunks ahead of the wire, so their
+    // pages are still cached when the sender reads them again.
     queue_ = std::make_unique<ChunkQueue>(ChunkQueueOptions{
         .start = start,
         .patch_size = patch_target_,
         .first_patch_size = spec_.first_patch_size,
         .checksum = checksum_,
         .from_source = checksum_ && state_.encoding == pipeline::Encoding::kIdentity,
-        .capacity = checksum_ && state_.encoding == pipeline::Encoding::kIdentity ? 3u : 1u});
+        .capacity = 1});
     if (cancelled_) queue_->Abort();
   }
   queue_next_ = start;
