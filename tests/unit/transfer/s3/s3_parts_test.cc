@@ -148,17 +148,19 @@ TEST_CASE("multipart state survives a JSON round trip; damage is reported") {
   CHECK(MultipartStateFromJson("{\"version\":1}").status().code() == StatusCode::kCorruption);
   // Numbers that are not integers in range are refused, not converted (undefined behaviour).
   const std::string good = MultipartStateToJson(s);
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+  // (No structured binding: clang 14 cannot capture one in doctest's CAPTURE.)
+  for (const std::pair<std::string, std::string>& edit :
+       std::vector<std::pair<std::string, std::string>>{
            {"\"object_size\": 123", "\"object_size\": 6.5e67"},
            {"\"object_size\": 123", "\"object_size\": -1"},
            {"\"part_size\": 16777216", "\"part_size\": 1.5"},
            {"\"version\": 1", "\"version\": 4294967297"},
            {"\"number\": 2", "\"number\": 1e20"}}) {
-    CAPTURE(to);
+    CAPTURE(edit.second);
     std::string bad = good;
-    const size_t at = bad.find(from);
+    const size_t at = bad.find(edit.first);
     REQUIRE(at != std::string::npos);
-    bad.replace(at, from.size(), to);
+    bad.replace(at, edit.first.size(), edit.second);
     const auto r = MultipartStateFromJson(bad);
     CHECK(r.status().code() == StatusCode::kCorruption);
     CHECK(r.status().message().find("not an integer in range") != std::string::npos);
