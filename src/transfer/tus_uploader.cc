@@ -115,17 +115,16 @@ Result<UploadOutcome> TusUploader::Run(std::optional<UploadState> resume) {
   if (cancelled_) return Stopped();
   spec_.pack.packed_sha256 = false;  // nothing here uses the packed stream's digest
   if (resume) {
-    SEQGATE_ASSIGN_OR_RETURN(auto file, env_.OpenForRead(spec_.source_path));
-    SEQGATE_ASSIGN_OR_RETURN(const FileIdentity now, file->Stat());
     if (resume->source_path != spec_.source_path || resume->endpoint != spec_.endpoint) {
       return InvalidArgument("the state file belongs to '" + resume->source_path + "' → '" +
                              resume->endpoint + "', not to this upload");
     }
-    FileIdentity then = resume->source;
-    then.type = now.type;
-    if (!(then == now)) {
-      Note("source changed since the state was saved (" + then.DescribeChange(now) +
-           "): starting a new upload");
+    // The same check as before every PATCH from the source: still the file that was packed?
+    const Result<const RandomAccessFile*> same =
+        SourceFile(env_, spec_.source_path, resume->source).Checked();
+    if (!same.ok() && same.status().code() != StatusCode::kSourceChanged) return same.status();
+    if (!same.ok()) {
+      Note(same.status().message() + ": starting a new upload");
       resume.reset();
     }
   }

@@ -173,6 +173,23 @@ run_case id_cut_up "identity, connection cut mid-PATCH" "1 cut dir=up bytes=$((P
 run_case id_stall "identity, stalled until the watchdog fires" "1 stall dir=up after=$((PACKED / 3)) secs=0"
 kill_and_resume id_killed
 
+# A state file whose source changed since (here: its mtime) is not resumed: a new upload.
+start_proxy "all throttle bps=600000"
+BACKGROUND=1 upload id_changed "$DATA" "$PROXY_ENDPOINT"
+for _ in $(seq 1 200); do grep -q '"acked_offset": [1-9]' "$WORK/id_changed.state" 2>/dev/null && break; sleep 0.1; done
+kill -KILL "$UPLOAD_PID" 2>/dev/null || true
+wait "$UPLOAD_PID" 2>/dev/null || true
+touch -d "+1 minute" "$DATA"
+SAME_PORT=1 start_proxy ""
+if upload id_changed "$DATA" "$PROXY_ENDPOINT"; then
+  check "id_changed: the changed source was noticed" grep -q "changed after it was packed" "$WORK/id_changed.log"
+  check "id_changed: a new upload instead of resuming" grep -q "starting a new upload" "$WORK/id_changed.log"
+  check "id_changed: verified" test "$(receipt_field id_changed status)" = verified
+  check "id_changed: stored copy is byte-identical" stored_matches id_changed "$DATA"
+else
+  fail "id_changed: upload failed: $(tail -n 3 "$WORK/id_changed.log")"
+fi
+
 # Over a 50 ms round trip every PATCH waits for its answer: identity PATCHes, which cost no
 # memory, grow fourfold while that wait is over 1/20 of their time, up to --max-patch-size. A cut then
 # costs at most one PATCH of the grown size.
