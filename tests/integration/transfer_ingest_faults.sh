@@ -190,6 +190,36 @@ else
   fail "id_changed: upload failed: $(tail -n 3 "$WORK/id_changed.log")"
 fi
 
+# A source cut short while a PATCH's body is being read from it (the check before each PATCH
+# saw it whole): the read comes up short, the PATCH is abandoned unfinished — the centre keeps
+# no part of a checksummed body — and the file fails as changed, at once, not after retries.
+head -c 9000000 /dev/urandom > "$WORK/trunc.bam"
+start_proxy "all throttle bps=1000000"
+PATCH_SIZE=$((8 * 1024 * 1024)) BACKGROUND=1 upload id_truncated "$WORK/trunc.bam" "$PROXY_ENDPOINT"
+# Once the PATCH body flows (the throttled link holds a quarter second of it, so the uploader
+# has read at most a few MB), the file loses its tail at 7 MB, inside the 8 MiB PATCH.
+for _ in $(seq 1 200); do
+  (($(awk '$1 == "up_bytes" { print $2 }' "$WORK/proxy.stats" 2>/dev/null || echo 0) > 200000)) && break
+  sleep 0.05
+done
+truncate -s 7000000 "$WORK/trunc.bam"
+rc=0
+wait "$UPLOAD_PID" || rc=$?
+check "id_truncated: the upload failed (exit $rc)" test "$rc" -ne 0
+check "id_truncated: the short read inside the PATCH body was named" \
+  grep -q "trunc.bam' ends at 7000000, inside the body being sent" "$WORK/id_truncated.log"
+check "id_truncated: failed at once, no retries" bash -c "! grep -q 'transient failure' '$WORK/id_truncated.log'"
+check "id_truncated: nothing stored at the centre" test ! -e "$STORAGE/lab-a/id_truncated/reads/trunc.bam"
+# Run again, the shortened file is a new file: a new upload, verified, byte-identical.
+SAME_PORT=1 start_proxy ""
+if upload id_truncated "$WORK/trunc.bam" "$PROXY_ENDPOINT"; then
+  check "id_truncated: run again, a new upload" grep -q "starting a new upload" "$WORK/id_truncated.log"
+  check "id_truncated: the shortened file verified" test "$(receipt_field id_truncated status)" = verified
+  check "id_truncated: stored copy is byte-identical" stored_matches id_truncated "$WORK/trunc.bam"
+else
+  fail "id_truncated: second run failed: $(tail -n 3 "$WORK/id_truncated.log")"
+fi
+
 # Over a 50 ms round trip every PATCH waits for its answer: identity PATCHes, which cost no
 # memory, grow fourfold while that wait is over 1/20 of their time, up to --max-patch-size. A cut then
 # costs at most one PATCH of the grown size.

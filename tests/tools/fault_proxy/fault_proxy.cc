@@ -9,6 +9,7 @@
 #include <utility>  // NOLINT(build/include_order)
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -32,6 +33,15 @@ using boost::system::error_code;
 constexpr auto kForever = std::chrono::hours(24 * 365);
 // Bytes a direction may hold before it stops reading: bounds memory under latency and stalls.
 constexpr size_t kQueueCap = 32u << 20;
+
+// What a throttled direction holds: a quarter second of its rate plus the bytes its latency
+// keeps in flight, as a real bottleneck's buffer would. The sender then feels the link's pace
+// (a PATCH body is read as the link takes it) instead of handing 32 MiB over at once.
+size_t QueueCapFor(const ConnFaults& f) {
+  if (f.throttle_bps == 0) return kQueueCap;
+  const uint64_t held = f.throttle_bps / 4 + f.throttle_bps * f.latency_ms / 1000;
+  return static_cast<size_t>(std::clamp<uint64_t>(held, 64 * 1024, kQueueCap));
+}
 
 struct Totals {
   uint64_t connections = 0, up = 0, down = 0;
@@ -79,6 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : sock_{std::move(client), tcp::socket(io)},
         timers_{asio::steady_timer(io), asio::steady_timer(io)},
         faults_(faults),
+        queue_cap_(QueueCapFor(faults)),
         totals_(totals) {
     size_t chunk = 64 * 1024;
     if (faults_.throttle_bps > 0) {
@@ -111,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Pipe d reads from sock_[d] and writes to sock_[1 - d]: pipe 0 is up, pipe 1 is down.
   void Read(int d) {
     Pipe& p = pipes_[d];
-    if (closed_ || p.reading || p.eof || p.stopped_reading || p.queued >= kQueueCap) return;
+    if (closed_ || p.reading || p.eof || p.stopped_reading || p.queued >= queue_cap_) return;
     p.reading = true;
     auto self = shared_from_this();
     sock_[d].async_read_some(asio::buffer(p.buf), [self, d](const error_code& ec, size_t n) {
@@ -255,6 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer timers_[2];
   Pipe pipes_[2];
   ConnFaults faults_;
+  const size_t queue_cap_;
   Totals& totals_;
   bool closed_ = false;
 };
