@@ -6,14 +6,14 @@ set -euo pipefail
 # Build: compilers, CMake/Ninja, and the -dev packages the code links against.
 BUILD_PKGS=(
   build-essential g++ clang-14 cmake ninja-build pkg-config
-  libclang-rt-14-dev  # the sanitizer runtimes for scripts/sanitize.sh (ASan, UBSan, TSan)
   libboost-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   doctest-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev
-  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (SEQGATE_FUZZ)
+  libclang-rt-14-dev  # the sanitizer runtimes (ASan, UBSan, TSan) and libFuzzer, for clang
 )
 # Test and benchmark peers: independent tools that check our output.
 TEST_PKGS=(
   zstd coreutils openssl time python3 python3-tuspy gzip bzip2 xz-utils util-linux curl xxd
+  procps  # pgrep: scripts/test.sh stops its background build when a phase fails
   # c4gh_cli.sh: tests/peers/c4gh_reader.py, the independent Crypt4GH reader (libsodium)
   python3-nacl
   # systemd_units.sh / package_deb.sh: systemd-analyze, systemd-sysusers; cpack's dpkg-shlibdeps

@@ -9,6 +9,8 @@
 # Any sanitizer report fails the test that caused it (tests/CMakeLists.txt sets the runtime
 # options; tests/integration/sanitizer_lib.sh collects the reports of background programs).
 # Prints the wall time of configure+build and of the tests separately.
+# SANITIZE_STEPS=build or =test runs only that half (scripts/test.sh builds in the background
+# while other tests run, then tests); the default is both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,22 +52,29 @@ child_cpu() {  # child_cpu VAR
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
+steps=${SANITIZE_STEPS:-build,test}
 t0=$(date +%s)
-# -O1: the sanitizers' recommended level; it compiles much faster than -O2 and still inlines
-# enough that the tests do not crawl. Line tables are all the reports need to name file:line.
-# No NDEBUG: assertions stay on in the sanitized build.
-cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
-  -DSEQGATE_WERROR=ON "-DSEQGATE_SANITIZE=$sanitize" "$@" >/dev/null
-if [[ $mode == asan ]]; then
-  cmake --build "$dir" -j "$jobs"
-else
-  cmake --build "$dir" -j "$jobs" --target "${tsan_targets[@]}" "${tsan_programs[@]}"
+if [[ $steps == *build* ]]; then
+  # -O1: the sanitizers' recommended level; it compiles much faster than -O2 and still inlines
+  # enough that the tests do not crawl. Line tables are all the reports need to name file:line.
+  # No NDEBUG: assertions stay on in the sanitized build.
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
+    -DSEQGATE_WERROR=ON "-DSEQGATE_SANITIZE=$sanitize" "$@" >/dev/null
+  if [[ $mode == asan ]]; then
+    cmake --build "$dir" -j "$jobs"
+  else
+    cmake --build "$dir" -j "$jobs" --target "${tsan_targets[@]}" "${tsan_programs[@]}"
+  fi
 fi
 t1=$(date +%s)
 child_cpu c1
 
 rc=0
+if [[ $steps != *test* ]]; then
+  echo "== $mode ($dir): configure+build $((t1 - t0)) s wall / ${c1} s CPU"
+  exit 0
+fi
 if [[ $mode == asan ]]; then
   echo "== $mode: unit + integration tests"
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure || rc=$?
