@@ -35,11 +35,12 @@ phase() {
   tests=$(sed -n 's/.*tests passed, [0-9]* tests failed out of \([0-9]*\).*/\1/p' "$log" |
     awk '{s += $1} END {print s + 0}')
   rm -f "$log"
-  echo "== $name: $((SECONDS - t0)) s"
-  if [[ -n $report ]]; then
-    printf '%s\t%s\t%s\n' "$name" "$tests" "$((SECONDS - t0))" >> "$report/phases.tsv"
-  fi
+  record "$name" "$tests" "$((SECONDS - t0))"
   return "$rc"
+}
+record() {  # record NAME TESTS SECONDS
+  echo "== $1: $3 s"
+  if [[ -n $report ]]; then printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$report/phases.tsv"; fi
 }
 
 # The test phases leave about half the CPU idle (tests wait on peers, backoff, timeouts), so the
@@ -62,12 +63,16 @@ background() {
   ) >"$bg_log" 2>&1 &
   bg_pid=$!
 }
+# finish_background must run in this shell, not through `phase` (a pipeline's subshell): only
+# the shell that started a job can wait for it.
 finish_background() {
-  local rc=0
+  local rc=0 t0=$SECONDS
+  echo "== $bg_name: what remains of it"
   wait "$bg_pid" || rc=$?
   bg_pid=""
   tail -n 40 "$bg_log"
   rm -f "$bg_log"
+  record "$bg_name, the rest" 0 "$((SECONDS - t0))"
   if ((rc != 0)); then echo "== $bg_name FAILED (exit $rc)" >&2; fi
   return "$rc"
 }
@@ -88,7 +93,7 @@ background "build (clang 14: ASan + UBSan + libFuzzer)" build build/ci-asan clan
   -DSEQGATE_SANITIZE=address,undefined -DSEQGATE_FUZZ=ON
 phase "tests (g++: unit + integration)" \
   ctest --test-dir build/ci-gcc -j "$test_jobs" --output-on-failure --timeout 1200
-phase "build (clang 14: ASan + UBSan + libFuzzer), the rest" finish_background
+finish_background
 
 background "build (clang 14: TSan)" env SANITIZE_STEPS=build ./scripts/sanitize.sh tsan build/ci-tsan
 # The soak is time-bounded: half its default here (the g++ run above takes it in full).
@@ -98,7 +103,7 @@ phase "tests (clang ASan + UBSan: unit + integration)" \
 phase "fuzz (${fuzz_seconds} s per target, ASan + UBSan)" ./scripts/fuzz.sh build/ci-asan "$fuzz_seconds"
 if [[ -n $report ]]; then cp build/ci-asan/fuzz-summary.json "$report/"; fi
 
-phase "build (clang 14: TSan), the rest" finish_background
+finish_background
 phase "TSan (clang 14: concurrency-heavy unit + integration tests)" \
   env SANITIZE_STEPS=test ./scripts/sanitize.sh tsan build/ci-tsan
 
