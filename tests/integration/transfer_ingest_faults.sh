@@ -180,15 +180,21 @@ for _ in $(seq 1 200); do grep -q '"acked_offset": [1-9]' "$WORK/id_changed.stat
 kill -KILL "$UPLOAD_PID" 2>/dev/null || true
 wait "$UPLOAD_PID" 2>/dev/null || true
 touch -d "+1 minute" "$DATA"
-SAME_PORT=1 start_proxy ""
-if upload id_changed "$DATA" "$PROXY_ENDPOINT"; then
-  check "id_changed: the changed source was noticed" grep -q "changed after it was packed" "$WORK/id_changed.log"
-  check "id_changed: a new upload instead of resuming" grep -q "starting a new upload" "$WORK/id_changed.log"
-  check "id_changed: verified" test "$(receipt_field id_changed status)" = verified
-  check "id_changed: stored copy is byte-identical" stored_matches id_changed "$DATA"
-else
-  fail "id_changed: upload failed: $(tail -n 3 "$WORK/id_changed.log")"
-fi
+# rerun_as_new NAME FILE — runs NAME's upload of FILE again, whose source changed since its
+# state file was written: a new upload instead of a resume, verified, stored byte-identical.
+rerun_as_new() {
+  local name=$1 file=$2
+  SAME_PORT=1 start_proxy ""
+  if upload "$name" "$file" "$PROXY_ENDPOINT"; then
+    check "$name: the changed source was noticed" grep -q "changed after it was packed" "$WORK/$name.log"
+    check "$name: a new upload instead of resuming" grep -q "starting a new upload" "$WORK/$name.log"
+    check "$name: verified" test "$(receipt_field "$name" status)" = verified
+    check "$name: stored copy is byte-identical" stored_matches "$name" "$file"
+  else
+    fail "$name: run again, the upload failed: $(tail -n 3 "$WORK/$name.log")"
+  fi
+}
+rerun_as_new id_changed "$DATA"
 
 # A source cut short while a PATCH's body is being read from it (the check before each PATCH
 # saw it whole): the read comes up short, the PATCH is abandoned unfinished — the centre keeps
@@ -211,14 +217,7 @@ check "id_truncated: the short read inside the PATCH body was named" \
 check "id_truncated: failed at once, no retries" bash -c "! grep -q 'transient failure' '$WORK/id_truncated.log'"
 check "id_truncated: nothing stored at the centre" test ! -e "$STORAGE/lab-a/id_truncated/reads/trunc.bam"
 # Run again, the shortened file is a new file: a new upload, verified, byte-identical.
-SAME_PORT=1 start_proxy ""
-if upload id_truncated "$WORK/trunc.bam" "$PROXY_ENDPOINT"; then
-  check "id_truncated: run again, a new upload" grep -q "starting a new upload" "$WORK/id_truncated.log"
-  check "id_truncated: the shortened file verified" test "$(receipt_field id_truncated status)" = verified
-  check "id_truncated: stored copy is byte-identical" stored_matches id_truncated "$WORK/trunc.bam"
-else
-  fail "id_truncated: second run failed: $(tail -n 3 "$WORK/id_truncated.log")"
-fi
+rerun_as_new id_truncated "$WORK/trunc.bam"
 
 # Over a 50 ms round trip every PATCH waits for its answer: identity PATCHes, which cost no
 # memory, grow fourfold while that wait is over 1/20 of their time, up to --max-patch-size. A cut then
